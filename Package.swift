@@ -1,0 +1,101 @@
+// swift-tools-version: 6.1
+// NetLoom: network emulation for AI cluster networking on Linux.
+//
+// Module layering (imports point downwards only; see docs/architecture.md):
+//   netloom (CLI), netloom-bench
+//     -> NetLoomCore (orchestrator, journal, runner)
+//        -> NetLoomLinkEngine (userspace shaping) -> NetLoomKernel (netlink, namespaces)
+//        -> NetLoomModel (lab files, units, validation; no syscalls)
+//   NetLoomKernel -> CNetlink (libnl-3/libnl-route-3), CMnl (libmnl), CNetLoomShims (C glue)
+import PackageDescription
+
+let package = Package(
+    name: "NetLoom",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "netloom", targets: ["netloom"]),
+        .executable(name: "netloom-bench", targets: ["netloom-bench"]),
+        .library(name: "NetLoom", targets: ["NetLoomCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // MARK: C layer
+        .systemLibrary(
+            name: "CNetlink",
+            pkgConfig: "libnl-route-3.0",
+            providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CMnl",
+            pkgConfig: "libmnl",
+            providers: [.apt(["libmnl-dev"])]
+        ),
+        .target(name: "CNetLoomShims"),
+
+        // MARK: Kernel layer: the only code that speaks netlink or calls setns.
+        .target(
+            name: "NetLoomKernel",
+            dependencies: [
+                "CNetlink", "CMnl", "CNetLoomShims",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Userspace link engine: AF_PACKET forwarding with delay, loss and rate.
+        .target(
+            name: "NetLoomLinkEngine",
+            dependencies: [
+                "NetLoomKernel", "CNetLoomShims",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Lab model: values, units, parsing and validation. No syscalls.
+        .target(
+            name: "NetLoomModel",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+
+        // MARK: Core: lab lifecycle (journal, build, teardown) over the layers above.
+        .target(
+            name: "NetLoomCore",
+            dependencies: [
+                "NetLoomModel", "NetLoomKernel", "NetLoomLinkEngine",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "netloom",
+            dependencies: [
+                "NetLoomCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "netloom-bench",
+            dependencies: [
+                "NetLoomCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "NetLoomModelTests", dependencies: ["NetLoomModel"]),
+        .testTarget(name: "NetLoomKernelTests", dependencies: ["NetLoomKernel"]),
+        .testTarget(name: "NetLoomLinkEngineTests", dependencies: ["NetLoomLinkEngine"]),
+        .testTarget(name: "NetLoomCoreTests", dependencies: ["NetLoomCore"]),
+    ]
+)

@@ -1,0 +1,38 @@
+// Namespaces and processes: setns/unshare (hidden by Glibc without _GNU_SOURCE),
+// and spawning or exec'ing a program inside a network namespace.
+#ifndef NETLOOM_PROCESS_H
+#define NETLOOM_PROCESS_H
+
+#include <sys/types.h>
+
+/// setns(2). Returns 0 or -1 with errno set.
+int netloom_setns(int fd, int nstype);
+/// unshare(2). Returns 0 or -1 with errno set.
+int netloom_unshare(int flags);
+/// The CLONE_NEWNET and CLONE_NEWNS constants (macros in <sched.h> under _GNU_SOURCE).
+int netloom_clone_newnet(void);
+int netloom_clone_newns(void);
+/// gettid(2).
+pid_t netloom_gettid(void);
+/// prctl(PR_SET_TIMERSLACK, ns): timer slack of the calling thread (prctl is variadic).
+int netloom_set_timerslack_ns(unsigned long ns);
+/// Names the calling thread (pthread_setname_np needs _GNU_SOURCE).
+int netloom_set_thread_name(const char *name);
+/// Pins the calling thread to one CPU; -1 clears the pinning to all CPUs.
+int netloom_pin_thread(int cpu);
+
+/// Spawns `path` with `argv`/`envp` inside the network namespace `netns_fd`
+/// (-1: the caller's), with stdin/stdout/stderr redirected to the given fds
+/// (-1: inherited). `new_session` puts the child in its own session (setsid), so
+/// it survives its parent and gets no terminal signals. Returns 0 and the pid, or
+/// an errno value (also when exec fails in the child).
+int netloom_spawn(int netns_fd, const char *path, char *const argv[], char *const envp[],
+                  int stdin_fd, int stdout_fd, int stderr_fd, int new_session, pid_t *pid);
+
+/// Replaces the calling process with `file` (searched in PATH) running inside the
+/// network namespace `netns_fd`, as `ip netns exec` does: in a private mount
+/// namespace with /sys remounted so it shows the namespace's devices. Returns only
+/// on failure, with errno set.
+int netloom_exec_in_netns(int netns_fd, const char *file, char *const argv[]);
+
+#endif
