@@ -1,0 +1,6 @@
+import ArgumentParser
+
+/// Every benchmark subcommand; each lives in its own file.
+enum BenchmarkRegistry {
+    static let all: [ParsableCommand.Type] = []
+}
