@@ -76,6 +76,27 @@ public final class NetlinkSocket {
         if let firstFailure { throw firstFailure }
     }
 
+    /// Sends one request that the kernel answers with messages (a "get" of one object)
+    /// and returns them once the acknowledgement arrives.
+    public func request(_ request: NetlinkMessage) throws(KernelError) -> [NetlinkMessage] {
+        var message = request
+        let sequence = takeSequence()
+        message.sequence = sequence
+        message.write(message.flags | UInt16(NLM_F_REQUEST | NLM_F_ACK), at: 6)
+        try send(message.bytes, operation: request.operation)
+        var replies: [NetlinkMessage] = []
+        while true {
+            for reply in try receive(operation: request.operation) where reply.sequence == sequence {
+                guard Int32(reply.type) == NLMSG_ERROR else {
+                    replies.append(reply)
+                    continue
+                }
+                if let failure = Self.failure(in: reply, operation: request.operation) { throw failure }
+                return replies
+            }
+        }
+    }
+
     /// Sends a dump request (NLM_F_DUMP is added) and returns every reply message.
     public func dump(_ request: NetlinkMessage) throws(KernelError) -> [NetlinkMessage] {
         var message = request

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+import CNetLoomShims
+@testable import NetLoomKernel
+
+/// Sysctls and offloads inside a namespace, checked with independent tools.
+@Suite("Namespace settings", .enabled(if: Root.available))
+struct SettingsRootTests {
+    @Test func sysctlIsPerNamespace() throws {
+        try Root.withNamespaces(1) { ns in
+            let outside = try Sysctl.read("net.ipv4.ip_forward")
+            try ns[0].run { try Sysctl.write("net.ipv4.ip_forward", "1") }
+            #expect(try ns[0].run { try Sysctl.read("net.ipv4.ip_forward") } == "1")
+            #expect(try Sysctl.read("net.ipv4.ip_forward") == outside)
+        }
+    }
+
+    @Test func offloadsAreSwitchedOffOverEthtoolNetlink() throws {
+        try Root.withNamespaces(1) { ns in
+            let socket = try NetlinkSocket.open(in: ns[0])
+            try socket.perform(LinkRequest.addVeth(InterfaceSpec(name: "eth0", index: 2), peer: InterfaceSpec(name: "p0", index: 3)))
+            let generic = try ns[0].run { try NetlinkSocket(protocol: NETLINK_GENERIC) }
+            let family = try GenericNetlink.family("ethtool", socket: generic)
+            let reply = try #require(try generic.request(EthtoolRequest.getFeatures(family: family, interface: 2)).first)
+            let changeable = EthtoolRequest.features(in: reply).changeable.filter(EthtoolRequest.isSegmentationOffload)
+            #expect(changeable.contains("tx-tcp-segmentation") && changeable.contains("rx-gro"))
+            let off = Dictionary(uniqueKeysWithValues: changeable.map { ($0, false) })
+            try generic.perform(EthtoolRequest.setFeatures(family: family, interface: 2, off))
+            let shown = try run("/usr/sbin/ip", ["netns", "exec", ns[0].name!, "ethtool", "-k", "eth0"])
+            #expect(shown.contains("tcp-segmentation-offload: off"))
+            #expect(shown.contains("generic-segmentation-offload: off"))
+            #expect(shown.contains("generic-receive-offload: off"))
+            let after = try #require(try generic.request(EthtoolRequest.getFeatures(family: family, interface: 2)).first)
+            #expect(EthtoolRequest.features(in: after).active.filter(EthtoolRequest.isSegmentationOffload).isEmpty)
+        }
+    }
+
+    func run(_ path: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
