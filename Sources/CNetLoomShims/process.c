@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "netloom_process.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -95,4 +96,10 @@ int netloom_exec_in_netns(int netns_fd, const char *file, char *const argv[]) {
     }
     execvp(file, argv);
     return -1;
+}
+
+const char *netloom_library_of(const void *symbol) {
+    Dl_info info;
+    if (dladdr(symbol, &info) == 0) return NULL;
+    return info.dli_fname;
 }

@@ -12,6 +12,11 @@ enum Root {
         return true
     }()
 
+    /// The machine's probed capabilities (qdisc kinds in particular).
+    static let machine = MachineCapabilities.probe()
+    static var hasNetem: Bool { available && machine.hasNetem }
+    static var lacksNetem: Bool { available && !machine.hasNetem }
+
     private static let counter = Counter()
 
     /// "nltest-<pid>-<n>-<tag>": unique per process and call.
