@@ -28,11 +28,13 @@ public final class NetworkNamespace: Sendable {
 
     public static func path(of name: String) -> String { "\(directory)/\(name)" }
 
-    /// `ip netns add NAME`. If `setup` is given it runs inside the new namespace on the
-    /// thread that created it (cheaper than entering it again), e.g. to open a netlink
-    /// socket or write sysctls. Fails with EEXIST if the name is taken.
+    /// `ip netns add NAME`. `prepare` runs inside the new namespace on the thread that
+    /// created it, before the name is published: a namespace that exists under its
+    /// name has been prepared (NetLoom tags it there, so teardown can prove ownership),
+    /// and if `prepare` throws nothing is left behind. Fails with EEXIST if the name is
+    /// taken.
     public static func create(
-        named name: String, setup: ((NetworkNamespace) throws -> Void)? = nil
+        named name: String, prepare: ((NetworkNamespace) throws -> Void)? = nil
     ) throws -> NetworkNamespace {
         try validate(name)
         try prepareDirectory()
@@ -44,15 +46,17 @@ public final class NetworkNamespace: Sendable {
         do {
             return try DedicatedThread.run(name: "netns-add") {
                 try syscall("ip netns add \(name): unshare") { netloom_unshare(netloom_clone_newnet()) }
+                let fd = try syscall("open /proc/thread-self/ns/net") {
+                    Glibc.open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
+                }
+                let namespace = try NetworkNamespace(name: name, descriptor: FileDescriptor(rawValue: fd))
+                try prepare?(namespace)
                 try syscall("ip netns add \(name): bind mount") {
                     mount("/proc/thread-self/ns/net", path, "none", UInt(MS_BIND), nil)
                 }
-                let namespace = try open(named: name)
-                try setup?(namespace)
                 return namespace
             }
         } catch {
-            _ = umount2(path, Int32(MNT_DETACH))
             unlink(path)
             throw error
         }
