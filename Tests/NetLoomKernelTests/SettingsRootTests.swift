@@ -8,10 +8,10 @@ import CNetLoomShims
 struct SettingsRootTests {
     @Test func sysctlIsPerNamespace() throws {
         try Root.withNamespaces(1) { ns in
-            let outside = try Sysctl.read("net.ipv4.ip_forward")
-            try ns[0].run { try Sysctl.write("net.ipv4.ip_forward", "1") }
-            #expect(try ns[0].run { try Sysctl.read("net.ipv4.ip_forward") } == "1")
-            #expect(try Sysctl.read("net.ipv4.ip_forward") == outside)
+            let outside = try ProcSys.read("net.ipv4.ip_forward")
+            try ns[0].run { try ProcSys.write("net.ipv4.ip_forward", "1") }
+            #expect(try ns[0].run { try ProcSys.read("net.ipv4.ip_forward") } == "1")
+            #expect(try ProcSys.read("net.ipv4.ip_forward") == outside)
         }
     }
 

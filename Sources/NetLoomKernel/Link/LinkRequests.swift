@@ -97,10 +97,11 @@ public enum LinkRequest {
         return try builder.finish()
     }
 
-    /// `ip link set dev INDEX up|down [alias ALIAS]`. The alias (IFLA_IFALIAS, NetLoom's
-    /// ownership tag) can only be set on an existing interface: the kernel ignores it
-    /// when creating one.
-    public static func setState(index: Int32, up: Bool, alias: String? = nil) throws(KernelError) -> NetlinkMessage {
+    /// `ip link set dev INDEX [master BRIDGE] up|down [alias ALIAS]`. The alias
+    /// (IFLA_IFALIAS, NetLoom's ownership tag) can only be set on an existing
+    /// interface: the kernel ignores it when creating one. So is the master of a veth's
+    /// peer end.
+    public static func setState(index: Int32, up: Bool, alias: String? = nil, master: Int32? = nil) throws(KernelError) -> NetlinkMessage {
         let builder = NetlinkMessageBuilder(
             type: UInt16(RTM_NEWLINK), operation: "ip link set dev \(index) \(up ? "up" : "down")")
         var info = ifinfomsg()
@@ -109,6 +110,7 @@ public enum LinkRequest {
         info.ifi_flags = up ? UInt32(IFF_UP) : 0
         info.ifi_change = UInt32(IFF_UP)
         builder.putFamilyHeader(info)
+        if let master { builder.put(IFLA_MASTER, UInt32(bitPattern: master)) }
         if let alias { builder.putString(IFLA_IFALIAS, alias) }
         return try builder.finish()
     }

@@ -43,6 +43,11 @@ public final class NetlinkSocket {
         receiveBuffer = .allocate(byteCount: 256 * 1024, alignment: 8)
     }
 
+    /// A generic-netlink socket (ethtool and other families) in the calling thread's namespace.
+    public static func generic() throws(KernelError) -> NetlinkSocket {
+        try NetlinkSocket(protocol: NETLINK_GENERIC)
+    }
+
     /// Opens a socket inside `namespace`.
     public static func open(in namespace: NetworkNamespace) throws -> NetlinkSocket {
         try namespace.run { try NetlinkSocket() }

@@ -4,7 +4,7 @@ import Glibc
 
 /// One next hop of a route: a gateway on a directly attached subnet, optionally pinned
 /// to an interface.
-public struct NextHop: Sendable, Hashable {
+public struct RouteNextHop: Sendable, Hashable {
     public var gateway: InetAddress
     public var interface: Int32?
 
@@ -19,7 +19,7 @@ public enum RouteRequest {
     /// `ip route replace DESTINATION nexthop via GW [dev IF] [nexthop via ...]`: one next
     /// hop gives a plain route, several an ECMP multipath route. Replace, so applying a
     /// lab's routes again (after a link comes back up) is harmless.
-    public static func replace(_ destination: InetPrefix, via nextHops: [NextHop]) throws(KernelError) -> NetlinkMessage {
+    public static func replace(_ destination: InetPrefix, via nextHops: [RouteNextHop]) throws(KernelError) -> NetlinkMessage {
         let operation = "ip route replace \(destination) via \(nextHops.map { "\($0.gateway)" }.joined(separator: ","))"
         guard !nextHops.isEmpty else { throw KernelError(operation, errno: .invalidArgument, hint: "no next hop") }
         guard let route = rtnl_route_alloc() else { throw KernelError(operation, errno: .noMemory) }

@@ -3,7 +3,7 @@ import Glibc
 /// Kernel parameters under /proc/sys, as `sysctl -w` sets them. Network sysctls
 /// (`net.*`) belong to the network namespace of the thread that opens the file, so
 /// call these inside `NetworkNamespace.run` (or on a thread that entered it).
-public enum Sysctl {
+public enum ProcSys {
     /// `sysctl -w KEY=VALUE`, e.g. `net.ipv4.ip_forward`, `1`.
     public static func write(_ key: String, _ value: String) throws(KernelError) {
         let path = self.path(key)

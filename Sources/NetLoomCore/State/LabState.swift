@@ -1,0 +1,86 @@
+import Foundation
+import NetLoomModel
+
+/// What a running lab is, saved by `up` in `/run/netloom/<lab>/lab.json` for the
+/// commands that come after it (status, set, link, exec, down).
+public struct LabState: Codable, Sendable {
+    public var lab: ResolvedLab
+    public var instance: String
+    public var tag: String
+    public var createdAt: Date
+    /// Node namespaces (file order) and the wire namespace, if any.
+    public var namespaces: [String]
+    public var links: [PlannedLink]
+    public var wireNamespace: String?
+    /// The link engine's process, when links are shaped in userspace.
+    public var engine: EngineProcess?
+    /// Seconds spent in each phase of `up`.
+    public var timings: [PhaseTiming]
+
+    public func link(named name: String) throws -> PlannedLink {
+        guard let link = links.first(where: { $0.name == name }) else {
+            throw CoreError.unknownLink(lab: lab.name, link: name, known: links.map(\.name))
+        }
+        return link
+    }
+
+    public func namespace(ofNode node: String) throws -> String {
+        guard let resolved = lab.node(named: node) else {
+            throw CoreError.unknownNode(lab: lab.name, node: node, known: lab.nodes.map(\.name))
+        }
+        return resolved.namespace
+    }
+
+    public static func load(lab: String) throws -> LabState {
+        let directory = LabDirectory(lab: lab)
+        guard let data = FileManager.default.contents(atPath: directory.state) else {
+            throw CoreError.notRunning(lab: lab)
+        }
+        do {
+            return try JSONDecoder().decode(LabState.self, from: data)
+        } catch {
+            throw CoreError.corruptState("\(directory.state): \(error)")
+        }
+    }
+
+    /// Writes the state atomically (a temporary file renamed over the old one).
+    public func save() throws {
+        let directory = LabDirectory(lab: lab.name)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try AtomicFile.write(try encoder.encode(self), to: directory.state)
+    }
+}
+
+/// The link engine daemon of a lab.
+public struct EngineProcess: Codable, Sendable, Equatable {
+    public var pid: Int32
+    public var startTime: UInt64
+    public var socket: String
+}
+
+public struct PhaseTiming: Codable, Sendable, Equatable {
+    public var phase: String
+    public var seconds: Double
+}
+
+/// Whole-file writes that readers never see half done, and that never follow a symlink
+/// planted at the destination.
+public enum AtomicFile {
+    public static func write(_ data: Data, to path: String) throws {
+        let temporary = "\(path).tmp-\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw CoreError.io("create \(temporary)", errno: errno) }
+        let written = data.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor)
+        close(descriptor)
+        guard written == data.count, synced == 0 else {
+            unlink(temporary)
+            throw CoreError.io("write \(temporary)", errno: errno)
+        }
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw CoreError.io("rename \(temporary)", errno: errno)
+        }
+    }
+}
