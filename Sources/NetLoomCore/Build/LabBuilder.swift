@@ -86,7 +86,7 @@ public final class LabBuilder {
             let namespace = try NetworkNamespace.create(named: planned.name) { _ in
                 let route = try NetlinkSocket()
                 try route.perform(OwnershipTag.apply(tag))
-                for sysctl in planned.sysctls { try ProcSys.write(sysctl.key, sysctl.value) }
+                try ProcSys.write(planned.sysctls.map { ($0.key, $0.value) })
                 if let bridge = planned.bridge {
                     try route.perform(LinkRequest.addBridge(InterfaceSpec(name: bridge.name, index: bridge.index, mtu: UInt32(bridge.mtu))))
                 }

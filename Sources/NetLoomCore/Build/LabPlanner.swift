@@ -4,31 +4,31 @@ import NetLoomModel
 /// Turns a resolved lab into a `LabPlan` for this machine: namespace names, interface
 /// indexes, veth pairs, the backend of every link, and the kernel qdisc trees.
 public enum LabPlanner {
-    /// Sysctls every node namespace gets before its interfaces exist, so they inherit
-    /// them: no duplicate address detection (lab addresses are unique, and DAD would
-    /// hold IPv6 addresses back for seconds), and IPv6 addresses kept across link
-    /// down/up.
-    /// Routes through an interface without carrier are skipped, so ECMP fails over
-    /// when a link goes down, as a routed fabric would.
+    /// Sysctls every host and router namespace gets before its interfaces exist, so
+    /// they inherit them: no duplicate address detection (lab addresses are unique,
+    /// and DAD holds IPv6 addresses back for seconds; the kernel skips it only when
+    /// both `all` and the interface say so), IPv6 addresses kept across link down/up,
+    /// and routes through an interface without carrier skipped, so ECMP fails over
+    /// when a link goes down, as a routed fabric would. Only `default` where the
+    /// kernel ORs it with `all`: every write here costs time that grows with the
+    /// number of namespaces on the machine.
     static let baseSysctls = [
-        Sysctl(key: "net.ipv4.conf.all.ignore_routes_with_linkdown", value: "1"),
-        Sysctl(key: "net.ipv4.conf.default.ignore_routes_with_linkdown", value: "1"),
-        Sysctl(key: "net.ipv6.conf.all.ignore_routes_with_linkdown", value: "1"),
-        Sysctl(key: "net.ipv6.conf.default.ignore_routes_with_linkdown", value: "1"),
         Sysctl(key: "net.ipv6.conf.all.accept_dad", value: "0"),
         Sysctl(key: "net.ipv6.conf.default.accept_dad", value: "0"),
-        Sysctl(key: "net.ipv6.conf.all.keep_addr_on_down", value: "1"),
         Sysctl(key: "net.ipv6.conf.default.keep_addr_on_down", value: "1"),
+        Sysctl(key: "net.ipv4.conf.default.ignore_routes_with_linkdown", value: "1"),
+        Sysctl(key: "net.ipv6.conf.default.ignore_routes_with_linkdown", value: "1"),
     ]
 
     /// Namespaces whose interfaces must stay silent (switches, the wire): no IPv6 on
     /// their interfaces, so they send no router solicitations or MLD reports of their own.
-    static let silentSysctls = [
+    static let silentSysctls = [Sysctl(key: "net.ipv6.conf.default.disable_ipv6", value: "1")]
+
+    /// `settings.ipv6: false`.
+    static let disableIPv6 = [
         Sysctl(key: "net.ipv6.conf.all.disable_ipv6", value: "1"),
         Sysctl(key: "net.ipv6.conf.default.disable_ipv6", value: "1"),
     ]
-
-    static let disableIPv6 = silentSysctls
 
     public static func plan(
         _ lab: ResolvedLab, instance: String, machine: MachineCapabilities,
@@ -42,13 +42,13 @@ public enum LabPlanner {
         var indexOf: [String: [String: Int32]] = [:]
         for node in lab.nodes {
             var planned = PlannedNamespace(
-                name: node.namespace, node: node.name, kind: node.kind, sysctls: baseSysctls, bridge: nil,
+                name: node.namespace, node: node.name, kind: node.kind, sysctls: [], bridge: nil,
                 interfaces: [], routes: node.routes, offloadsOff: !lab.settings.offloads)
             if node.kind == .switch {
-                planned.sysctls += silentSysctls
+                planned.sysctls = silentSysctls
                 planned.bridge = PlannedInterface(name: "br0", index: InterfaceIndexes.bridge, mtu: lab.settings.mtu)
-            } else if !lab.settings.ipv6 {
-                planned.sysctls += disableIPv6
+            } else {
+                planned.sysctls = baseSysctls + (lab.settings.ipv6 ? [] : disableIPv6)
             }
             planned.sysctls += node.sysctls
             let indexes = InterfaceIndexes.map(node)
@@ -71,7 +71,7 @@ public enum LabPlanner {
 
         let wireName = "\(lab.name).\(wireNodeName)"
         var wire = PlannedNamespace(
-            name: wireName, node: nil, kind: nil, sysctls: baseSysctls + silentSysctls, bridge: nil, interfaces: [],
+            name: wireName, node: nil, kind: nil, sysctls: silentSysctls, bridge: nil, interfaces: [],
             routes: [], offloadsOff: false)
         var veths: [PlannedVeth] = []
         var links: [PlannedLink] = []
