@@ -42,7 +42,7 @@ public struct ResolvedLink: Sendable, Hashable, Codable {
     public var mtu: Int
     /// Index into `ResolvedLab.segments`.
     public var segment: Int
-    public var location: SourceLocation
+    public var location: LabLocation
 }
 
 /// An interface of a node: one end of a veth.
@@ -89,7 +89,7 @@ public struct ResolvedNode: Sendable, Hashable, Codable {
     public var routes: [ResolvedRoute]
     /// In the order to apply them: from settings, lab-wide `sysctls`, those the kind implies, the node's own.
     public var sysctls: [Sysctl]
-    public var location: SourceLocation
+    public var location: LabLocation
 
     public func interface(named name: String) -> ResolvedInterface? { interfaces.first { $0.name == name } }
 }
@@ -112,7 +112,7 @@ public struct ResolvedWorkload: Sendable, Hashable, Codable {
     public var params: LocatedValue?
     public var start: Duration?
     public var duration: Duration?
-    public var location: SourceLocation
+    public var location: LabLocation
     public var path: String
 }
 
@@ -130,7 +130,7 @@ public struct ResolvedTimelineEvent: Sendable, Hashable, Codable {
     public var at: Duration
     public var link: String
     public var action: TimelineAction
-    public var location: SourceLocation
+    public var location: LabLocation
 }
 
 /// A lab ready to build. Made only by `load(path:)` or `parse(yaml:file:)`, which throw `LabErrors` instead
@@ -166,7 +166,7 @@ public struct ResolvedLab: Sendable, Hashable, Codable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw LabErrors([LabError(.syntax, at: SourceLocation(file: path, line: 1, column: 1), path: "",
+            throw LabErrors([LabError(.syntax, at: LabLocation(file: path, line: 1, column: 1), path: "",
                                       "cannot read the lab file: \(error.localizedDescription)")])
         }
         return try LabResolver.resolve(yaml: text, file: path, checkFiles: true)

@@ -169,15 +169,29 @@ extension LabBuilder {
             return result
         }
 
-        for n in nodes.indices where unreachable[n] > 0 {
+        // One warning per node line (a range of nodes) and count, not one per node.
+        var groups: [(first: Int, count: Int, last: Int)] = []
+        var groupOf: [String: Int] = [:]
+        for n in nodes.indices where unreachable[n] > 0 && !attach[n].isEmpty {
+            let key = "\(nodes[n].spec)/\(unreachable[n])/\(firstUnreachable[n])"
+            if let g = groupOf[key] {
+                groups[g].count += 1
+                groups[g].last = n
+            } else {
+                groupOf[key] = groups.count
+                groups.append((n, 1, n))
+            }
+        }
+        for group in groups {
+            let n = group.first
             let example = segments[firstUnreachable[n]]
             let exampleText = "\(example.ipv4.map(\.description) ?? "?") of link \(links[example.links[0]].name)"
-            if attach[n].isEmpty {
-                diagnostics.warning(at: nodes[n].location, path: nodes[n].path, "`\(nodes[n].name)` has no links")
-            } else {
-                diagnostics.warning(at: nodes[n].location, path: nodes[n].path,
-                                    "`\(nodes[n].name)` cannot reach \(unreachable[n]) subnet\(unreachable[n] == 1 ? "" : "s") (e.g. \(exampleText)): no chain of routers leads there")
-            }
+            let who = group.count == 1 ? "`\(nodes[n].name)`" : "\(group.count) nodes (\(nodes[n].name) ... \(nodes[group.last].name))"
+            diagnostics.warning(at: nodes[n].location, path: nodes[n].path,
+                                "\(who) cannot reach \(unreachable[n]) subnet\(unreachable[n] == 1 ? "" : "s") (e.g. \(exampleText)): no chain of routers leads there")
+        }
+        for n in nodes.indices where attach[n].isEmpty && nodes[n].kind.isLayer3 {
+            diagnostics.warning(at: nodes[n].location, path: nodes[n].path, "`\(nodes[n].name)` has no links")
         }
     }
 
