@@ -159,4 +159,31 @@ extension ResolvedLab {
         #expect(lab.routes(of: "h2") == ["default via 10.0.0.4 dev eth0"])
         #expect(lab.routes(of: "wan") == ["default via 10.0.1.1 dev eth0"])
     }
+
+    @Test func twoGatewaysOnASwitchAreECMP() throws {
+        let lab = try resolve("""
+        name: x
+        settings: { ipv6: false }
+        nodes:
+          h[1-2]: {}
+          sw: { kind: switch }
+          gw[1-2]: { kind: router }
+          core: { kind: router }
+          far: {}
+        links:
+          - endpoints: ["h[1-2]", sw]
+          - endpoints: ["gw[1-2]", sw]
+          - endpoints: ["gw[1-2]", core]
+          - endpoints: [core, far]
+        """)
+        // Segment 0: h1 .1, h2 .2, gw1 .3, gw2 .4.
+        // Each gateway's own core link through that gateway; the far side over both (ECMP).
+        #expect(lab.routes(of: "h1") == [
+            "10.0.1.0/24 via 10.0.0.3 dev eth0", "10.0.2.0/24 via 10.0.0.4 dev eth0",
+            "10.0.3.0/24 via 10.0.0.3 dev eth0 via 10.0.0.4 dev eth0",
+        ])
+        #expect(lab.routes(of: "far") == ["default via 10.0.3.1 dev eth0"])
+        // core's only remote segment is the hosts' switch: compressed to a default route.
+        #expect(lab.routes(of: "core") == ["default via 10.0.1.1 dev eth0 via 10.0.2.1 dev eth1"])
+    }
 }
