@@ -294,3 +294,38 @@ import Testing
         #expect(decoded == lab)
     }
 }
+
+@Suite struct ExampleLabTests {
+    static var labs: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Labs")
+    }
+
+    @Test func everyExampleLabResolvesWithoutWarnings() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.labs.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(files.count >= 3)
+        for file in files {
+            do {
+                let lab = try ResolvedLab.load(path: Self.labs.appendingPathComponent(file).path)
+                #expect(lab.warnings.isEmpty, "\(file): \(lab.warnings)")
+            } catch {
+                Issue.record("\(file):\n\(error)")
+            }
+        }
+    }
+
+    @Test func docsNumbersHold() throws {
+        let ring = try ResolvedLab.load(path: Self.labs.appendingPathComponent("ring-allreduce.yaml").path)
+        #expect(ring.rttReference == .milliseconds(1))
+        #expect(ring.links[0].aToB.queue == .bytes(ByteCount(bytes: 3_125_000)))
+        #expect(ring.node(named: "gpu0")?.interfaces[0].ipv4?.description == "10.0.0.1/24")
+        let regions = try ResolvedLab.load(path: Self.labs.appendingPathComponent("two-regions-wan.yaml").path)
+        #expect(regions.rttReference == .microseconds(40_040))
+        #expect(regions.link(named: "wan")?.aToB.queue == .bytes(ByteCount(bytes: 50_050_000)))
+        #expect(regions.routes(of: "a1") == ["default via 10.0.0.9 dev eth0", "default via fd00:6e6c::9 dev eth0"])
+        let fabric = try ResolvedLab.load(path: Self.labs.appendingPathComponent("leaf-spine.yaml").path)
+        let b1 = try #require(fabric.node(named: "b1")?.interfaces[0].ipv4?.network)
+        #expect(fabric.node(named: "leaf1")?.routes.first { $0.destination == b1 }?.nexthops.count == 2)
+        #expect(fabric.routes(of: "a1").first?.hasPrefix("default via") == true)
+    }
+}
