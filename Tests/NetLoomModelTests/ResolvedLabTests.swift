@@ -211,6 +211,9 @@ import Testing
         #expect(later.delay == .milliseconds(40))
         #expect(later.loss == .random(Percent(1), correlation: .zero))
         #expect(lab.timeline[4].action == .down(for: nil))
+        let json = try JSONEncoder().encode(lab)
+        #expect(try JSONDecoder().decode(ResolvedLab.self, from: json) == lab)
+        #expect(String(decoding: json, as: UTF8.self).contains(#""down":null"#))
     }
 }
 
@@ -286,6 +289,9 @@ import Testing
         let text = String(decoding: data, as: UTF8.self)
         #expect(text.contains(#""rate":"1gbit""#))
         #expect(text.contains(#""destination":"0.0.0.0\/0""#))
+        #expect(text.contains(#""delay":"20ms""#))
+        #expect(text.contains(#""down":"2s""#))
+        #expect(text.contains(#""start":"0s""#))
     }
 
     @Test func jsonRoundTripOfALeafSpine() throws {
@@ -308,6 +314,7 @@ import Testing
             do {
                 let lab = try ResolvedLab.load(path: Self.labs.appendingPathComponent(file).path)
                 #expect(lab.warnings.isEmpty, "\(file): \(lab.warnings)")
+                #expect(try JSONDecoder().decode(ResolvedLab.self, from: JSONEncoder().encode(lab)) == lab)
             } catch {
                 Issue.record("\(file):\n\(error)")
             }

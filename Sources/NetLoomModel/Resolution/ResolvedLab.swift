@@ -110,8 +110,8 @@ public struct ResolvedWorkload: Sendable, Hashable, Codable {
     /// Expanded node names, in the order written.
     public var nodes: [String]
     public var params: LocatedValue?
-    public var start: Duration?
-    public var duration: Duration?
+    @OptionalDurationText public var start: Duration?
+    @OptionalDurationText public var duration: Duration?
     public var location: LabLocation
     public var path: String
 }
@@ -123,11 +123,37 @@ public enum TimelineAction: Sendable, Hashable, Codable {
     /// Down for a while, then up again; nil stays down.
     case down(for: Duration?)
     case up
+
+    private enum CodingKeys: String, CodingKey { case set, down, up }
+    private struct Directions: Codable { var aToB: Impairment; var bToA: Impairment }
+
+    /// JSON: `{"set": {"aToB": ..., "bToA": ...}}`, `{"down": "2s"}` (null: stays down), `{"up": true}`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let directions = try container.decodeIfPresent(Directions.self, forKey: .set) {
+            self = .set(aToB: directions.aToB, bToA: directions.bToA)
+        } else if container.contains(.down) {
+            self = .down(for: try container.decode(OptionalDurationText.self, forKey: .down).wrappedValue)
+        } else if try container.decodeIfPresent(Bool.self, forKey: .up) == true {
+            self = .up
+        } else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected set, down or up"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .set(let aToB, let bToA): try container.encode(Directions(aToB: aToB, bToA: bToA), forKey: .set)
+        case .down(let duration): try container.encode(OptionalDurationText(wrappedValue: duration), forKey: .down)
+        case .up: try container.encode(true, forKey: .up)
+        }
+    }
 }
 
 /// A change to a link at a time after the start of the run.
 public struct ResolvedTimelineEvent: Sendable, Hashable, Codable {
-    public var at: Duration
+    @DurationText public var at: Duration
     public var link: String
     public var action: TimelineAction
     public var location: LabLocation
@@ -153,7 +179,7 @@ public struct ResolvedLab: Sendable, Hashable, Codable {
     public var timeline: [ResolvedTimelineEvent]
     /// The largest unloaded RTT between two hosts along routed paths (at least 1 ms); auto queues hold one
     /// bandwidth-delay product of it.
-    public var rttReference: Duration
+    @DurationText public var rttReference: Duration
     public var warnings: [LabWarning]
 
     public func node(named name: String) -> ResolvedNode? { nodes.first { $0.name == name } }
