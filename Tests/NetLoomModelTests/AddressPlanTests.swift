@@ -130,6 +130,18 @@ func leafSpineLab(leaves: Int, spines: Int, perLeaf: Int, delay: String = "10us"
         """, .addressing, line: 2, column: 21, contains: "no room")
     }
 
+    @Test func mixedMTUsOnASwitchWarn() throws {
+        let lab = try resolve("""
+        name: x
+        nodes: { "h[1-2]": {}, sw: { kind: switch } }
+        links:
+          - endpoints: [h1, sw]
+          - { endpoints: [h2, sw], mtu: 9000 }
+        """)
+        #expect(lab.warnings.map(\.message) == ["link `h2--sw` has MTU 9000 but `h1--sw` on the same switch has 1500; frames larger than the smallest MTU are dropped"])
+        #expect(lab.warnings.first?.location.line == 5)
+    }
+
     @Test func ipv6Off() throws {
         let lab = try resolve("""
         name: x

@@ -30,6 +30,21 @@ links:
         """, .syntax, line: 6, column: 20, contains: "must be quoted")
     }
 
+    @Test func duplicateYAMLKey() {
+        expectError("""
+        name: x
+        nodes:
+          h1: {}
+          h1: { kind: router }
+        """, .syntax, line: 3, column: 3, contains: "duplicate key `h1`")
+    }
+
+    @Test func unknownNodeKey() {
+        let error = expectError("name: x\nnodes:\n  h1: { knd: router }\n", .unknownKey, line: 3, column: 9, path: "nodes.h1.knd", contains: "unknown key")
+        #expect(error?.allowed == "did you mean `kind`?")
+        expectError("name: x\nnodes:\n  h1: { kind: bridge }\n", .badValue, line: 3, column: 15, contains: "not a node kind")
+    }
+
     @Test func emptyFile() {
         expectError("", .syntax, line: 1, column: 1, contains: "empty")
     }
