@@ -93,7 +93,7 @@ let package = Package(
         ),
 
         // MARK: Tests
-        .testTarget(name: "NetLoomModelTests", dependencies: ["NetLoomModel"]),
+        .testTarget(name: "NetLoomModelTests", dependencies: ["NetLoomModel"], exclude: ["Fixtures"]),
         .testTarget(name: "NetLoomKernelTests", dependencies: ["NetLoomKernel"]),
         .testTarget(name: "NetLoomLinkEngineTests", dependencies: ["NetLoomLinkEngine"]),
         .testTarget(name: "NetLoomCoreTests", dependencies: ["NetLoomCore"]),

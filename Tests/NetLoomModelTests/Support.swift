@@ -38,5 +38,3 @@ func expectError(_ yaml: String, _ kind: LabError.Kind, line: Int, column: Int, 
     if let path { #expect(error.path == path, "\(error)", sourceLocation: sourceLocation) }
     return error
 }
-
-typealias SourceLocation = Testing.SourceLocation

@@ -21,13 +21,11 @@ public struct IPPrefix: Sendable, Hashable, Comparable, Codable, CustomStringCon
 
     /// Parses `10.0.0.0/8`. Errors say whether the text is malformed or has host bits set.
     public init(parsing text: String) throws(UnitSyntaxError) {
-        let allowed = "use an address and a prefix length, e.g. 10.0.0.0/8 or fd00:6e6c::/48"
         let parsed = try InterfaceAddress(parsing: text)
         let network = parsed.network
         guard network.network == parsed.address else {
             throw UnitSyntaxError("\"\(text)\" has host bits set", allowed: "did you mean \(network)?")
         }
-        _ = allowed
         self = network
     }
 

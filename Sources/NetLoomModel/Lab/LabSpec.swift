@@ -23,7 +23,7 @@ public struct WorkloadSpec: Sendable, Codable, Equatable {
     public var params: LocatedValue?
     public var start: Duration?
     public var duration: Duration?
-    public var location: SourceLocation
+    public var location: LabLocation
     public var path: String
 }
 
@@ -40,7 +40,7 @@ public struct TimelineEventSpec: Sendable, Codable, Equatable {
     public var at: Duration
     public var link: Located<String>
     public var action: TimelineActionSpec
-    public var location: SourceLocation
+    public var location: LabLocation
     public var path: String
 }
 
@@ -58,5 +58,5 @@ public struct LabSpec: Sendable, Codable, Equatable {
     public var timeline: [TimelineEventSpec] = []
     public var seed: UInt64?
     /// Where the file starts (for lab-wide errors and warnings).
-    public var location: SourceLocation
+    public var location: LabLocation
 }

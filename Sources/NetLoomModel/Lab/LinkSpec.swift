@@ -5,7 +5,7 @@
 public struct AddressPairSpec: Sendable, Codable, Equatable {
     public var a: Located<InterfaceAddress>?
     public var b: Located<InterfaceAddress>?
-    public var location: SourceLocation
+    public var location: LabLocation
     public var path: String
 }
 
@@ -17,6 +17,6 @@ public struct LinkSpec: Sendable, Codable, Equatable {
     public var fields: LinkFieldsSpec
     public var ipv4: AddressPairSpec?
     public var ipv6: AddressPairSpec?
-    public var location: SourceLocation
+    public var location: LabLocation
     public var path: String
 }

@@ -12,7 +12,7 @@ public enum ParamValue: Sendable, Codable, Hashable {
 /// One key of a parameter mapping.
 public struct ParamEntry: Sendable, Codable, Hashable {
     public var key: String
-    public var keyLocation: SourceLocation
+    public var keyLocation: LabLocation
     public var value: LocatedValue
 }
 
@@ -20,10 +20,10 @@ public struct ParamEntry: Sendable, Codable, Hashable {
 /// point its errors at the right line and column.
 public struct LocatedValue: Sendable, Codable, Hashable {
     public var value: ParamValue
-    public var location: SourceLocation
+    public var location: LabLocation
     public var path: String
 
-    public init(_ value: ParamValue, at location: SourceLocation, path: String) {
+    public init(_ value: ParamValue, at location: LabLocation, path: String) {
         self.value = value
         self.location = location
         self.path = path

@@ -26,7 +26,7 @@ struct LabParser {
 
     /// Parses `yaml`; nil when the file is not YAML or not a mapping (errors are in `diagnostics`).
     func parse(yaml: String) -> LabSpec? {
-        let start = SourceLocation(file: file, line: 1, column: 1)
+        let start = LabLocation(file: file, line: 1, column: 1)
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: yaml) else {

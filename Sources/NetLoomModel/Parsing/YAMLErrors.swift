@@ -33,7 +33,7 @@ enum YAMLErrors {
         if text.contains("["), text.range(of: #"[A-Za-z0-9_-]\[[0-9]+-"#, options: .regularExpression) != nil {
             allowed = "a node range inside [ ... ] must be quoted, e.g. endpoints: [\"gpu[0-7]\", tor], or write the list one item per line"
         }
-        return LabError(.syntax, at: SourceLocation(file: file, line: line, column: column), path: "",
+        return LabError(.syntax, at: LabLocation(file: file, line: line, column: column), path: "",
                         "not valid YAML: \(message)", allowed: allowed)
     }
 }

@@ -7,7 +7,7 @@ import Yams
 struct Field {
     let node: Node
     let path: String
-    let location: SourceLocation
+    let location: LabLocation
 
     func located<T>(_ value: T) -> Located<T> { Located(value, at: location, path: path) }
 
@@ -20,7 +20,7 @@ struct Field {
 
 /// The entries of a YAML mapping, in file order, with lookup by key.
 struct MappingFields {
-    var entries: [(key: String, keyLocation: SourceLocation, field: Field)]
+    var entries: [(key: String, keyLocation: LabLocation, field: Field)]
     let field: Field
 
     subscript(key: String) -> Field? {
@@ -34,9 +34,9 @@ struct YAMLReader {
     let file: String
     let diagnostics: Diagnostics
 
-    func location(of node: Node) -> SourceLocation {
+    func location(of node: Node) -> LabLocation {
         let mark = node.mark
-        return SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+        return LabLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
     }
 
     func child(of parent: Field, key: String, node: Node) -> Field {
@@ -52,7 +52,7 @@ struct YAMLReader {
             diagnostics.error(.syntax, at: field.location, path: field.path, "expected \(what), found \(describe(field.node))")
             return nil
         }
-        var entries: [(key: String, keyLocation: SourceLocation, field: Field)] = []
+        var entries: [(key: String, keyLocation: LabLocation, field: Field)] = []
         for (keyNode, valueNode) in mapping {
             let keyLocation = location(of: keyNode)
             guard case .scalar(let keyScalar) = keyNode else {
@@ -82,7 +82,7 @@ struct YAMLReader {
             diagnostics.error(.syntax, at: field.location, path: field.path, "expected \(what), found \(describe(field.node))")
             return nil
         }
-        var entries: [(key: String, keyLocation: SourceLocation, field: Field)] = []
+        var entries: [(key: String, keyLocation: LabLocation, field: Field)] = []
         for (keyNode, valueNode) in mapping {
             guard case .scalar(let keyScalar) = keyNode else {
                 diagnostics.error(.syntax, at: location(of: keyNode), path: field.path, "a key must be text, found \(describe(keyNode))")

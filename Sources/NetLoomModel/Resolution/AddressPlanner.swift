@@ -44,7 +44,7 @@ extension LabBuilder {
 
         // Explicit subnets: one per segment, unique addresses, no overlap between segments.
         var fixed: [Int: (prefix: IPPrefix, at: Located<InterfaceAddress>)] = [:]
-        var usedAddress: [IPAddress: SourceLocation] = [:]
+        var usedAddress: [IPAddress: LabLocation] = [:]
         for m in explicit.keys.sorted() {
             let address = explicit[m]!
             let segment = members[m].segment

@@ -4,8 +4,8 @@
 /// Fully resolved shaping of one direction of a link (traffic leaving one endpoint towards the other).
 public struct Impairment: Sendable, Hashable, Codable {
     /// One-way delay added to every packet.
-    public var delay: Duration
-    public var jitter: Duration
+    @DurationText public var delay: Duration
+    @DurationText public var jitter: Duration
     public var distribution: DelayDistribution
     /// Correlation of successive jitter values.
     public var delayCorrelation: Percent

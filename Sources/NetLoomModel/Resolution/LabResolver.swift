@@ -10,7 +10,7 @@ enum LabResolver {
         let parser = LabParser(file: file, diagnostics: diagnostics)
         guard let spec = parser.parse(yaml: yaml) else {
             try diagnostics.throwIfErrors()
-            throw LabErrors([LabError(.syntax, at: SourceLocation(file: file, line: 1, column: 1), path: "", "the lab file could not be read")])
+            throw LabErrors([LabError(.syntax, at: LabLocation(file: file, line: 1, column: 1), path: "", "the lab file could not be read")])
         }
         let builder = LabBuilder(spec: spec, diagnostics: diagnostics, checkFiles: checkFiles)
         return try builder.build()

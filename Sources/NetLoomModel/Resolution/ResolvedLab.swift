@@ -42,7 +42,7 @@ public struct ResolvedLink: Sendable, Hashable, Codable {
     public var mtu: Int
     /// Index into `ResolvedLab.segments`.
     public var segment: Int
-    public var location: SourceLocation
+    public var location: LabLocation
 }
 
 /// An interface of a node: one end of a veth.
@@ -89,7 +89,7 @@ public struct ResolvedNode: Sendable, Hashable, Codable {
     public var routes: [ResolvedRoute]
     /// In the order to apply them: from settings, lab-wide `sysctls`, those the kind implies, the node's own.
     public var sysctls: [Sysctl]
-    public var location: SourceLocation
+    public var location: LabLocation
 
     public func interface(named name: String) -> ResolvedInterface? { interfaces.first { $0.name == name } }
 }
@@ -110,9 +110,9 @@ public struct ResolvedWorkload: Sendable, Hashable, Codable {
     /// Expanded node names, in the order written.
     public var nodes: [String]
     public var params: LocatedValue?
-    public var start: Duration?
-    public var duration: Duration?
-    public var location: SourceLocation
+    @OptionalDurationText public var start: Duration?
+    @OptionalDurationText public var duration: Duration?
+    public var location: LabLocation
     public var path: String
 }
 
@@ -123,14 +123,40 @@ public enum TimelineAction: Sendable, Hashable, Codable {
     /// Down for a while, then up again; nil stays down.
     case down(for: Duration?)
     case up
+
+    private enum CodingKeys: String, CodingKey { case set, down, up }
+    private struct Directions: Codable { var aToB: Impairment; var bToA: Impairment }
+
+    /// JSON: `{"set": {"aToB": ..., "bToA": ...}}`, `{"down": "2s"}` (null: stays down), `{"up": true}`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let directions = try container.decodeIfPresent(Directions.self, forKey: .set) {
+            self = .set(aToB: directions.aToB, bToA: directions.bToA)
+        } else if container.contains(.down) {
+            self = .down(for: try container.decode(OptionalDurationText.self, forKey: .down).wrappedValue)
+        } else if try container.decodeIfPresent(Bool.self, forKey: .up) == true {
+            self = .up
+        } else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected set, down or up"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .set(let aToB, let bToA): try container.encode(Directions(aToB: aToB, bToA: bToA), forKey: .set)
+        case .down(let duration): try container.encode(OptionalDurationText(wrappedValue: duration), forKey: .down)
+        case .up: try container.encode(true, forKey: .up)
+        }
+    }
 }
 
 /// A change to a link at a time after the start of the run.
 public struct ResolvedTimelineEvent: Sendable, Hashable, Codable {
-    public var at: Duration
+    @DurationText public var at: Duration
     public var link: String
     public var action: TimelineAction
-    public var location: SourceLocation
+    public var location: LabLocation
 }
 
 /// A lab ready to build. Made only by `load(path:)` or `parse(yaml:file:)`, which throw `LabErrors` instead
@@ -153,7 +179,7 @@ public struct ResolvedLab: Sendable, Hashable, Codable {
     public var timeline: [ResolvedTimelineEvent]
     /// The largest unloaded RTT between two hosts along routed paths (at least 1 ms); auto queues hold one
     /// bandwidth-delay product of it.
-    public var rttReference: Duration
+    @DurationText public var rttReference: Duration
     public var warnings: [LabWarning]
 
     public func node(named name: String) -> ResolvedNode? { nodes.first { $0.name == name } }
@@ -166,7 +192,7 @@ public struct ResolvedLab: Sendable, Hashable, Codable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw LabErrors([LabError(.syntax, at: SourceLocation(file: path, line: 1, column: 1), path: "",
+            throw LabErrors([LabError(.syntax, at: LabLocation(file: path, line: 1, column: 1), path: "",
                                       "cannot read the lab file: \(error.localizedDescription)")])
         }
         return try LabResolver.resolve(yaml: text, file: path, checkFiles: true)

@@ -94,6 +94,16 @@ extension LabBuilder {
         for s in segments.indices where segments[s].switches.count > 1 {
             computeSwitchDelays(&segments[s])
         }
+        // A bridge forwards at the smallest MTU of its ports: mixed MTUs on one switch drop large frames.
+        for segment in segments where !segment.isPointToPoint {
+            let first = links[segment.links[0]]
+            let mtu = shapes[first.spec].mtu
+            if let other = segment.links.first(where: { shapes[links[$0].spec].mtu != mtu }) {
+                let link = links[other]
+                diagnostics.warning(at: link.location, path: spec.links[link.spec].path,
+                                    "link `\(link.name)` has MTU \(shapes[link.spec].mtu) but `\(first.name)` on the same switch has \(mtu); frames larger than the smallest MTU are dropped")
+            }
+        }
     }
 
     /// All-pairs one-way delays between the switches of a tree (one walk from each switch).

@@ -5,7 +5,7 @@ struct TopoNode {
     var name: String
     var kind: NodeKind
     var spec: Int
-    var location: SourceLocation
+    var location: LabLocation
     var path: String
     /// (link, side) of every interface, in link order.
     var ports: [(link: Int, isA: Bool)] = []
@@ -16,7 +16,7 @@ struct TopoPort {
     /// Explicit name from `node:name`, else assigned by `nameInterfaces`.
     var interface: String
     var explicit: Bool
-    var location: SourceLocation
+    var location: LabLocation
     var path: String
 }
 
@@ -27,7 +27,7 @@ struct TopoLink {
     var expansionIndex: Int
     var a: TopoPort
     var b: TopoPort
-    var location: SourceLocation
+    var location: LabLocation
 
     func port(_ isA: Bool) -> TopoPort { isA ? a : b }
 }
@@ -185,7 +185,7 @@ extension LabBuilder {
     /// Explicit names are checked and reserved; the rest get eth0, eth1, ... in link order, skipping reserved ones.
     func nameInterfaces() {
         for n in nodes.indices {
-            var used: [String: SourceLocation] = [:]
+            var used: [String: LabLocation] = [:]
             for (link, isA) in nodes[n].ports {
                 let port = links[link].port(isA)
                 guard port.explicit else { continue }

@@ -63,9 +63,14 @@ public struct ByteCount: Sendable, Hashable, Comparable, Codable, CustomStringCo
     }
 
     public var description: String {
-        let siText = formatWithLargestUnit(UInt128(bytes), units: Self.si)
-        let iecText = formatWithLargestUnit(UInt128(bytes), units: Self.iec)
-        return iecText.count < siText.count ? iecText : siText
+        func best(_ units: [(suffix: String, size: UInt128)]) -> (number: UInt128, suffix: String) {
+            let value = UInt128(bytes)
+            let unit = units.first { value % $0.size == 0 && value != 0 } ?? ("B", 1)
+            return (value / unit.size, unit.suffix)
+        }
+        let si = best(Self.si), iec = best(Self.iec)
+        let chosen = iec.number < si.number ? iec : si
+        return "\(chosen.number)\(chosen.suffix)"
     }
 
     public static func < (lhs: ByteCount, rhs: ByteCount) -> Bool { lhs.bytes < rhs.bytes }

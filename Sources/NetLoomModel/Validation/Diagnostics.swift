@@ -14,7 +14,7 @@ final class Diagnostics {
         if seenErrors.insert(error).inserted { errors.append(error) }
     }
 
-    func error(_ kind: LabError.Kind, at location: SourceLocation, path: String, _ message: String, allowed: String = "") {
+    func error(_ kind: LabError.Kind, at location: LabLocation, path: String, _ message: String, allowed: String = "") {
         report(LabError(kind, at: location, path: path, message, allowed: allowed))
     }
 
@@ -22,7 +22,7 @@ final class Diagnostics {
         error(kind, at: value.location, path: value.path, message, allowed: allowed)
     }
 
-    func warning(at location: SourceLocation, path: String, _ message: String) {
+    func warning(at location: LabLocation, path: String, _ message: String) {
         let warning = LabWarning(at: location, path: path, message)
         if seenWarnings.insert(warning).inserted { warnings.append(warning) }
     }

@@ -36,7 +36,7 @@ public struct LabError: Error, Sendable, Hashable, Codable, CustomStringConverti
     }
 
     public var kind: Kind
-    public var location: SourceLocation
+    public var location: LabLocation
     /// The field path, e.g. `links[2].from_b.rate`; empty for the file as a whole.
     public var path: String
     /// What is wrong.
@@ -44,7 +44,7 @@ public struct LabError: Error, Sendable, Hashable, Codable, CustomStringConverti
     /// What is allowed or what to do instead; may be empty.
     public var allowed: String
 
-    public init(_ kind: Kind, at location: SourceLocation, path: String, _ message: String, allowed: String = "") {
+    public init(_ kind: Kind, at location: LabLocation, path: String, _ message: String, allowed: String = "") {
         self.kind = kind
         self.location = location
         self.path = path
@@ -80,11 +80,11 @@ public struct LabErrors: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// Something in a lab file that builds but probably is not what was meant (an unreachable segment).
 public struct LabWarning: Sendable, Hashable, Codable, CustomStringConvertible {
-    public var location: SourceLocation
+    public var location: LabLocation
     public var path: String
     public var message: String
 
-    public init(at location: SourceLocation, path: String, _ message: String) {
+    public init(at location: LabLocation, path: String, _ message: String) {
         self.location = location
         self.path = path
         self.message = message

@@ -1,7 +1,7 @@
 // Lab model / Lab: where a value came from, so every error and warning can point at file:line:column.
 
 /// A place in a lab file. Lines and columns start at 1.
-public struct SourceLocation: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+public struct LabLocation: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
     public var file: String
     public var line: Int
     public var column: Int
@@ -22,10 +22,10 @@ public struct SourceLocation: Sendable, Hashable, Codable, Comparable, CustomStr
 /// A value as written in a lab file, with its location and field path (e.g. `links[2].from_b.rate`).
 public struct Located<Value> {
     public var value: Value
-    public var location: SourceLocation
+    public var location: LabLocation
     public var path: String
 
-    public init(_ value: Value, at location: SourceLocation, path: String) {
+    public init(_ value: Value, at location: LabLocation, path: String) {
         self.value = value
         self.location = location
         self.path = path
