@@ -10,17 +10,25 @@ public enum LabLifecycle {
     /// links get a link engine daemon; `startEngine` overrides how it is started
     /// (the runner hosts the engine in its own process instead).
     public static func up(
-        _ lab: ResolvedLab, logger: Logger, progress: @escaping LabBuilder.Progress = { _ in },
+        _ lab: ResolvedLab, labText: String, logger: Logger, progress: @escaping LabBuilder.Progress = { _ in },
         machine: MachineCapabilities? = nil,
         startEngine: ((LabPlan, Journal) throws -> EngineProcess?)? = nil
     ) throws -> LabState {
         let machine = machine ?? MachineCapabilities.probe()
         guard machine.canCreateNamespaces else { throw CoreError.needsPrivileges("building a lab") }
         let plan = try LabPlanner.plan(lab, instance: newInstanceID(), machine: machine)
-        let builder = LabBuilder(plan: plan, logger: logger, progress: progress)
+        let builder = LabBuilder(plan: plan, labText: labText, logger: logger, progress: progress)
         return try builder.build(startEngine: startEngine ?? { plan, journal in
             try EngineDaemon.start(plan: plan, journal: journal, logger: logger)
         })
+    }
+
+    /// Reads, validates and builds a lab file.
+    public static func up(
+        file: String, logger: Logger, progress: @escaping LabBuilder.Progress = { _ in }
+    ) throws -> LabState {
+        let (lab, text) = try ResolvedLab.read(path: file)
+        return try up(lab, labText: text, logger: logger, progress: progress)
     }
 
     /// Removes a lab (idempotent: a lab that is not there is not an error).

@@ -32,13 +32,13 @@ struct SetupBenchmark: ParsableCommand {
         print("topology: N hosts on one switch (a Linux bridge holds at most 1023 ports, so above 1000 hosts the switch is a root bridge with leaf bridges of up to 1000 ports), tbf rate 1gbit on both directions of every link, IPv4 and IPv6 addresses\n")
         var table: [[String]] = [["N", "netloom up", "netloom down", "ip/tc up", "ip/tc down", "up ratio", "down ratio", "netloom phases (median run)"]]
         for size in sizes {
-            let lab = try StarLab.resolved(hosts: size)
+            let (lab, text) = try StarLab.resolved(hosts: size)
             var ours: [(up: Double, down: Double, phases: [PhaseTiming])] = []
             var baseline: [(up: Double, down: Double)] = []
             for _ in 0..<runs {
                 SystemIdle.wait()
                 let start = ContinuousClock.now
-                let state = try LabLifecycle.up(lab, logger: logger, machine: machine)
+                let state = try LabLifecycle.up(lab, labText: text, logger: logger, machine: machine)
                 let up = seconds(ContinuousClock.now - start)
                 let downStart = ContinuousClock.now
                 try LabLifecycle.down(lab: lab.name, logger: logger)
@@ -92,7 +92,7 @@ enum StarLab {
 
     static func leaves(hosts: Int) -> Int { hosts <= 1023 ? 0 : (hosts + portsPerBridge - 1) / portsPerBridge }
 
-    static func resolved(hosts: Int) throws -> ResolvedLab {
+    static func resolved(hosts: Int) throws -> (ResolvedLab, String) {
         var yaml = "name: bench\(hosts)\nnodes:\n  h[1-\(hosts)]: { kind: host }\n  sw: { kind: switch }\n"
         let leafCount = leaves(hosts: hosts)
         if leafCount > 0 { yaml += "  leaf[1-\(leafCount)]: { kind: switch }\n" }
@@ -107,7 +107,7 @@ enum StarLab {
                 yaml += "  - endpoints: [leaf\(leaf), sw]\n"
             }
         }
-        return try ResolvedLab.parse(yaml: yaml, file: "<setup benchmark>")
+        return (try ResolvedLab.parse(yaml: yaml, file: "<setup benchmark>"), yaml)
     }
 
     /// Builds and removes the same star with one `ip`/`tc` process per step; returns

@@ -17,13 +17,16 @@ public final class LabBuilder {
     public typealias Progress = @Sendable (String) -> Void
 
     let plan: LabPlan
+    let labText: String
     let logger: Logger
     let progress: Progress
     private var timings: [PhaseTiming] = []
     private var handles: [String: NamespaceHandle] = [:]
 
-    public init(plan: LabPlan, logger: Logger, progress: @escaping Progress = { _ in }) {
+    /// `labText` is the lab file as read, kept with the running lab for `netloom set`.
+    public init(plan: LabPlan, labText: String, logger: Logger, progress: @escaping Progress = { _ in }) {
         self.plan = plan
+        self.labText = labText
         self.logger = logger
         self.progress = progress
     }
@@ -49,7 +52,7 @@ public final class LabBuilder {
             let engine = try timed("engine") { try startEngine(plan, journal) }
             handles.removeAll()
             let state = LabState(
-                lab: plan.lab, instance: String(plan.tag.split(separator: ":").last ?? ""), tag: plan.tag,
+                lab: plan.lab, labText: labText, changes: [], instance: String(plan.tag.split(separator: ":").last ?? ""), tag: plan.tag,
                 createdAt: Date(), namespaces: plan.namespaces.map(\.name), links: plan.links,
                 wireNamespace: plan.wireNamespace, engine: engine, timings: timings)
             try state.save()

@@ -48,3 +48,50 @@ public enum LabControl {
         }
     }
 }
+
+extension LabControl {
+    /// `netloom set LAB LINK key=value ...`: new shaping for a running link, resolved
+    /// as a timeline `set` would be (earlier changes included) and applied in place: a
+    /// kernel link's qdiscs change with `tc qdisc change` when their shape is the same
+    /// (no packet lost, no flap), a userspace link's in the engine. Returns the link's
+    /// new shaping.
+    @discardableResult
+    public static func setShaping(lab: String, change: LinkChange, logger: Logger) throws -> PlannedLink {
+        let directory = LabDirectory(lab: lab)
+        let lock = try LabLock(directory: directory)
+        defer { withExtendedLifetime(lock) {} }
+        var state = try LabState.load(lab: lab)
+        var link = try state.link(named: change.link)
+        let changes = state.changes + [change]
+        let shaped = try ResolvedLab.shaping(after: changes, labText: state.labText, file: state.lab.file)
+        guard let (aToB, bToA) = shaped[change.link] else { throw CoreError.unknownLink(lab: lab, link: change.link, known: []) }
+
+        switch link.backend {
+        case .userspace:
+            guard let engine = state.engine else { throw CoreError.corruptState("no link engine recorded") }
+            try EngineClient(socket: engine.socket).update(link: link.name, aToB: aToB, bToA: bToA)
+        default:
+            if (KernelShaping.needsNetem(aToB) || KernelShaping.needsNetem(bToA)) && !MachineCapabilities.probe().hasNetem {
+                throw CoreError.unsupported(
+                    "link \(link.name) is shaped by the kernel, which has no sch_netem here, so delay, jitter, loss, "
+                        + "duplicate, corrupt or reorder cannot be added at run time; give the link `backend: userspace` "
+                        + "in the lab file to change them while it runs")
+            }
+            let mtu = state.lab.link(named: link.name)?.mtu ?? state.lab.settings.mtu
+            let hasSeed = LabPlanner.kernelAtLeast(MachineCapabilities.probe().kernelRelease, major: 6, minor: 3)
+            for (end, before, after) in [(link.a, link.aToB, aToB), (link.b, link.bToA, bToA)] {
+                let old = try KernelShaping.tree(for: before, mtu: mtu, kernelHasSeed: hasSeed)
+                let new = try KernelShaping.tree(for: after, mtu: mtu, kernelHasSeed: hasSeed)
+                let requests = try old.changeRequests(to: new, interface: end.index)
+                if !requests.isEmpty { try socket(end.namespace).perform(requests) }
+            }
+        }
+        logger.info("link shaping changed", metadata: ["lab": "\(lab)", "link": "\(link.name)"])
+        link.aToB = aToB
+        link.bToA = bToA
+        state.links = state.links.map { $0.name == link.name ? link : $0 }
+        state.changes = changes
+        try state.save()
+        return link
+    }
+}

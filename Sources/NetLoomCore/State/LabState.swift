@@ -5,6 +5,11 @@ import NetLoomModel
 /// commands that come after it (status, set, link, exec, down).
 public struct LabState: Codable, Sendable {
     public var lab: ResolvedLab
+    /// The lab file as it was read at `up`, so later changes resolve against it even if
+    /// the file is edited meanwhile.
+    public var labText: String
+    /// `netloom set` changes applied since `up`, in order.
+    public var changes: [LinkChange]
     public var instance: String
     public var tag: String
     public var createdAt: Date

@@ -58,6 +58,7 @@ final class LabBuilder {
         expandLinks()
         nameInterfaces()
         checkSwitchLoops()
+        checkSwitchPorts()
         shapeLinks()
         let workloads = resolveWorkloads()
         checkTimelineReferences()

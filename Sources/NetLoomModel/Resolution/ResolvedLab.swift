@@ -188,6 +188,12 @@ public struct ResolvedLab: Sendable, Hashable, Codable {
     /// Reads, validates and resolves a lab file. Relative `rate_trace` paths are resolved against its folder
     /// and must exist.
     public static func load(path: String) throws(LabErrors) -> ResolvedLab {
+        try read(path: path).lab
+    }
+
+    /// `load`, also returning the text it read (kept with a running lab, so later changes resolve against
+    /// the lab as it was built).
+    public static func read(path: String) throws(LabErrors) -> (lab: ResolvedLab, text: String) {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -195,11 +201,12 @@ public struct ResolvedLab: Sendable, Hashable, Codable {
             throw LabErrors([LabError(.syntax, at: LabLocation(file: path, line: 1, column: 1), path: "",
                                       "cannot read the lab file: \(error.localizedDescription)")])
         }
-        return try LabResolver.resolve(yaml: text, file: path, checkFiles: true)
+        return (try LabResolver.resolve(yaml: text, file: path, checkFiles: true), text)
     }
 
-    /// Validates and resolves lab text; `file` is used in error locations and as the base of relative paths.
-    public static func parse(yaml: String, file: String = "<lab>") throws(LabErrors) -> ResolvedLab {
-        try LabResolver.resolve(yaml: yaml, file: file, checkFiles: false)
+    /// Validates and resolves lab text; `file` is used in error locations and as the base of relative paths,
+    /// which are checked to exist when `checkFiles` is set.
+    public static func parse(yaml: String, file: String = "<lab>", checkFiles: Bool = false) throws(LabErrors) -> ResolvedLab {
+        try LabResolver.resolve(yaml: yaml, file: file, checkFiles: checkFiles)
     }
 }

@@ -212,6 +212,27 @@ extension LabBuilder {
     }
 
     /// Bridges without STP flood broadcasts around a loop forever: switch-to-switch links must form a forest.
+    /// A Linux bridge numbers its ports 1...1023 (BR_MAX_PORTS is 1024, port 0 is
+    /// reserved), so a switch with more links cannot be built.
+    static let maximumSwitchPorts = 1023
+
+    func checkSwitchPorts() {
+        var ports: [Int: Int] = [:]
+        var firstSpec: [Int: Int] = [:]
+        for link in links {
+            for end in [link.a.node, link.b.node] where nodes[end].kind == .switch {
+                ports[end, default: 0] += 1
+                if firstSpec[end] == nil { firstSpec[end] = link.spec }
+            }
+        }
+        for (node, count) in ports.sorted(by: { $0.key < $1.key }) where count > Self.maximumSwitchPorts {
+            let field = spec.links[firstSpec[node]!]
+            diagnostics.error(.topology, at: field.location, path: field.path,
+                              "switch `\(nodes[node].name)` has \(count) links; a Linux bridge holds at most \(Self.maximumSwitchPorts) ports",
+                              allowed: "spread the hosts over several switches joined by an upstream switch")
+        }
+    }
+
     func checkSwitchLoops() {
         var parent = Array(nodes.indices)
         func find(_ x: Int) -> Int {

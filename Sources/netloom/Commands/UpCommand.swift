@@ -20,10 +20,10 @@ struct UpCommand: ParsableCommand {
     func run() throws {
         let logger = global.logger()
         do {
-            let lab = try ResolvedLab.load(path: file)
+            let (lab, text) = try ResolvedLab.read(path: file)
             for warning in lab.warnings { printError("\(warning)") }
             let quiet = global.quiet || json
-            let state = try LabLifecycle.up(lab, logger: logger, progress: { phase in
+            let state = try LabLifecycle.up(lab, labText: text, logger: logger, progress: { phase in
                 if !quiet { printError("==> \(phase)") }
             })
             if json { try printJSON(state) } else if !global.quiet { print(UpReport.render(state)) }
