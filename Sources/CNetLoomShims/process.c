@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mount.h>
+#include <sys/vfs.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -102,4 +103,10 @@ const char *netloom_library_of(const void *symbol) {
     Dl_info info;
     if (dladdr(symbol, &info) == 0) return NULL;
     return info.dli_fname;
+}
+
+int netloom_is_nsfs(const char *path) {
+    struct statfs info;
+    if (statfs(path, &info) != 0) return -1;
+    return info.f_type == 0x6e736673; /* NSFS_MAGIC */
 }

@@ -35,6 +35,9 @@ int netloom_spawn(int netns_fd, const char *path, char *const argv[], char *cons
 /// on failure, with errno set.
 int netloom_exec_in_netns(int netns_fd, const char *file, char *const argv[]);
 
+/// 1 if `path` is on nsfs (a namespace bind mount), 0 if not, -1 with errno on error.
+int netloom_is_nsfs(const char *path);
+
 /// The path of the shared library that defines `symbol` (dladdr needs _GNU_SOURCE),
 /// or NULL.
 const char *netloom_library_of(const void *symbol);

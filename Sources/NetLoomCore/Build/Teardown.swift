@@ -44,7 +44,7 @@ public enum Teardown {
         let processesByNamespace = NamespaceProcesses.scan()
 
         for name in ordered where NetworkNamespace.exists(named: name) {
-            guard let namespace = try? NetworkNamespace.open(named: name) else {
+            guard NetworkNamespace.isMounted(named: name), let namespace = try? NetworkNamespace.open(named: name) else {
                 try removePlaceholder(name, report: &report, logger: logger)
                 continue
             }

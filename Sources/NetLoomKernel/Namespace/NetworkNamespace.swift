@@ -83,6 +83,12 @@ public final class NetworkNamespace: Sendable {
         access(path(of: name), F_OK) == 0
     }
 
+    /// Whether `/run/netns/NAME` holds a namespace (an nsfs bind mount) rather than the
+    /// empty file `ip netns add` creates first and mounts over.
+    public static func isMounted(named name: String) -> Bool {
+        netloom_is_nsfs(path(of: name)) == 1
+    }
+
     /// `ip netns del NAME`: unmounts and removes the name. The kernel destroys the
     /// namespace, and every interface in it, once nothing else holds it open.
     public static func delete(named name: String) throws(KernelError) {
