@@ -54,6 +54,12 @@ public struct VethEnd: Sendable, Codable, Equatable {
     public var namespace: String
     public var interface: String
     public var index: Int32
+
+    public init(namespace: String, interface: String, index: Int32) {
+        self.namespace = namespace
+        self.interface = interface
+        self.index = index
+    }
 }
 
 /// How one lab link is built and shaped.

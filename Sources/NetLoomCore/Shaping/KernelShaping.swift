@@ -19,6 +19,11 @@ public struct KernelTree: Sendable, Equatable, Codable {
     public static let childHandle = QdiscHandle(major: 0x10)
     public static let childParent = QdiscHandle(major: 1, minor: 1)
 
+    public init(netem: NetemParameters? = nil, tbf: TbfParameters? = nil) {
+        self.netem = netem
+        self.tbf = tbf
+    }
+
     public var isEmpty: Bool { netem == nil && tbf == nil }
 
     /// Whether `other` has the same qdiscs in the same places, so `tc qdisc change`
@@ -28,7 +33,7 @@ public struct KernelTree: Sendable, Equatable, Codable {
     }
 
     /// `tc qdisc add` requests that build this tree on `interface`.
-    func addRequests(interface: Int32) throws -> [NetlinkMessage] {
+    public func addRequests(interface: Int32) throws -> [NetlinkMessage] {
         switch (netem, tbf) {
         case (nil, nil): []
         case (let netem?, nil):
@@ -44,7 +49,7 @@ public struct KernelTree: Sendable, Equatable, Codable {
     /// Requests that turn `self` (what the kernel holds) into `target`: `tc qdisc
     /// change` when the shape is the same (no packet is lost and the link never
     /// flaps), else a replacement of the root.
-    func changeRequests(to target: KernelTree, interface: Int32) throws -> [NetlinkMessage] {
+    public func changeRequests(to target: KernelTree, interface: Int32) throws -> [NetlinkMessage] {
         if hasSameShape(as: target) {
             var requests: [NetlinkMessage] = []
             if let netem = target.netem {

@@ -19,6 +19,20 @@ public struct MachineCapabilities: Sendable, Codable, Equatable {
 
     public var hasNetem: Bool { qdiscKinds["netem"] ?? false }
 
+    public init(
+        kernelRelease: String, hasNetAdmin: Bool, hasSysAdmin: Bool, canCreateNamespaces: Bool,
+        qdiscKinds: [String: Bool], hasPacketSockets: Bool, libnlVersion: String, libmnlLibrary: String
+    ) {
+        self.kernelRelease = kernelRelease
+        self.hasNetAdmin = hasNetAdmin
+        self.hasSysAdmin = hasSysAdmin
+        self.canCreateNamespaces = canCreateNamespaces
+        self.qdiscKinds = qdiscKinds
+        self.hasPacketSockets = hasPacketSockets
+        self.libnlVersion = libnlVersion
+        self.libmnlLibrary = libmnlLibrary
+    }
+
     /// The kinds `probe` tries: what NetLoom builds, and what users commonly expect.
     public static let probedKinds = ["netem", "tbf", "htb", "fq", "fq_codel", "prio", "pfifo", "bfifo"]
 
