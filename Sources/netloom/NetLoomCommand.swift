@@ -17,7 +17,7 @@ struct NetLoomCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             ValidateCommand.self, UpCommand.self, StatusCommand.self, ExecCommand.self, SetCommand.self,
-            LinkCommand.self, DownCommand.self, DoctorCommand.self,
+            LinkCommand.self, DownCommand.self, DoctorCommand.self, EngineDaemonCommand.self,
         ]
     )
 }

@@ -51,6 +51,8 @@ public struct DirectionCounters: Codable, Sendable, Equatable {
     public var queued: UInt64 = 0
     /// Engine only: drops by reason (loss, queue, aqm, link-down, ...).
     public var dropsByReason: [String: UInt64]?
+    /// Engine only: packets on the wire (waiting for their release time).
+    public var inDelayLine: UInt64?
 
     public init() {}
 }
