@@ -9,6 +9,7 @@
 #include <net/if.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -91,6 +92,16 @@ int netloom_engine_wait(int epfd, uint64_t *tokens, uint32_t *events, int max, i
         events[i] = ready[i].events;
     }
     return n;
+}
+
+int netloom_engine_epoll_create(void) {
+    int fd = epoll_create1(EPOLL_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+int netloom_engine_eventfd(void) {
+    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    return fd < 0 ? -errno : fd;
 }
 
 int netloom_engine_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token) {

@@ -31,6 +31,12 @@ long netloom_engine_rx_kernel_drops(int fd);
 /// count or -errno.
 int netloom_engine_wait(int epfd, uint64_t *tokens, uint32_t *events, int max, int64_t timeout_ns);
 
+/// epoll_create1(EPOLL_CLOEXEC). Returns the fd or -errno.
+int netloom_engine_epoll_create(void);
+
+/// eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC). Returns the fd or -errno.
+int netloom_engine_eventfd(void);
+
 /// epoll_ctl ADD/MOD/DEL with a u64 token. `op`: 0 add, 1 modify, 2 delete. Returns 0 or -errno.
 int netloom_engine_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token);
 

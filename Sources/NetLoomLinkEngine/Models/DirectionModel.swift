@@ -76,8 +76,15 @@ struct DirectionModel {
         self = next
     }
 
+    /// Forgets frames the rate stage has fully served by `now` (for the counters).
+    mutating func drainQueue(upTo now: Int64) { queue.drain(upTo: now) }
+
     var isLossless: Bool { lossModel.isNone }
     var corrupts: Bool { !corruptEvent.isNever }
+
+    /// Random bits for the engine (e.g. which bit a corruption flips).
+    @inline(__always)
+    mutating func randomBits() -> UInt64 { random.next() }
 
     /// Decides the loss of one frame (or of one segment of a GSO frame).
     @inline(__always)

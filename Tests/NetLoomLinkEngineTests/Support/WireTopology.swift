@@ -1,0 +1,132 @@
+import Foundation
+import NetLoomKernel
+import NetLoomLinkEngine
+
+/// A throwaway two-host topology for root tests: namespaces `<prefix>-a`, `<prefix>-b`
+/// and the wire namespace `<prefix>-w`, joined by `a:eth0 <-> w:wa` and `w:wb <-> b:eth0`,
+/// with 10.201.N.1/24 on a and 10.201.N.2/24 on b. Built with `ip`; `destroy()` deletes
+/// the three namespaces (and so every interface in them).
+final class WireTopology {
+    let prefix: String
+    let subnet: Int
+    var a: String { "\(prefix)-a" }
+    var b: String { "\(prefix)-b" }
+    var wire: String { "\(prefix)-w" }
+    var addressA: String { "10.201.\(subnet).1" }
+    var addressB: String { "10.201.\(subnet).2" }
+
+    private static let counter = Counter()
+
+    init(tag: String) throws {
+        let n = WireTopology.counter.next()
+        prefix = "nle\(getpid() % 10000)\(tag)\(n)"
+        subnet = Int((getpid() + Int32(n) * 7) % 250) + 1
+        do {
+            try build()
+        } catch {
+            destroy()
+            throw error
+        }
+    }
+
+    private func build() throws {
+        for ns in [a, b, wire] { try sh("ip", "netns", "add", ns) }
+        try sh("ip", "link", "add", "eth0", "netns", a, "type", "veth", "peer", "name", "wa", "netns", wire)
+        try sh("ip", "link", "add", "eth0", "netns", b, "type", "veth", "peer", "name", "wb", "netns", wire)
+        try sh("ip", "-n", a, "addr", "add", "\(addressA)/24", "dev", "eth0")
+        try sh("ip", "-n", b, "addr", "add", "\(addressB)/24", "dev", "eth0")
+        for ns in [a, b] {
+            try sh("ip", "-n", ns, "link", "set", "lo", "up")
+            try sh("ip", "-n", ns, "link", "set", "eth0", "up")
+        }
+        try sh("ip", "-n", wire, "link", "set", "lo", "up")
+        try sh("ip", "-n", wire, "link", "set", "wa", "up")
+        try sh("ip", "-n", wire, "link", "set", "wb", "up")
+    }
+
+    func destroy() {
+        for ns in [a, b, wire] { _ = try? sh("ip", "netns", "del", ns) }
+    }
+
+    deinit { destroy() }
+
+    func engine(aToB: DirectionShaping, bToA: DirectionShaping, workers: Int = 2,
+                options: LinkEngineOptions = LinkEngineOptions()) throws -> LinkEngine {
+        let ns = try NetworkNamespace.open(named: wire)
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return try LinkEngine(namespace: ns, links: [EngineLink(name: "a--b", sideA: "wa", sideB: "wb", aToB: aToB, bToA: bToA)],
+                              workers: workers, logger: logger, options: options)
+    }
+
+    /// Runs a command inside namespace `ns` and returns its standard output.
+    @discardableResult
+    func exec(_ ns: String, _ args: String...) throws -> String {
+        try sh(["ip", "netns", "exec", ns] + args)
+    }
+}
+
+import Logging
+
+final class Counter: @unchecked Sendable {
+    // Guarded by `lock`; a tiny counter shared by tests in one process.
+    private let lock = NSLock()
+    private var value = 0
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}
+
+struct CommandError: Error, CustomStringConvertible {
+    var command: [String]
+    var status: Int32
+    var output: String
+    var description: String { "\(command.joined(separator: " ")) exited \(status): \(output)" }
+}
+
+@discardableResult
+func sh(_ args: String...) throws -> String { try sh(args) }
+
+@discardableResult
+func sh(_ args: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = args
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = out
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let text = String(decoding: data, as: UTF8.self)
+    if process.terminationStatus != 0 {
+        throw CommandError(command: args, status: process.terminationStatus, output: text)
+    }
+    return text
+}
+
+/// Whether this process may create network namespaces and raw sockets: probed by
+/// creating (and deleting) a namespace, not by checking the uid.
+let canBuildNamespaces: Bool = {
+    let name = "nleprobe\(getpid())"
+    guard (try? sh("ip", "netns", "add", name)) != nil else { return false }
+    defer { _ = try? sh("ip", "netns", "del", name) }
+    return (try? sh("ip", "netns", "exec", name, "ip", "link", "add", "p0", "type", "veth", "peer", "name", "p1")) != nil
+}()
+
+/// Parses the RTTs (ms) out of ping's output.
+func pingRTTs(_ output: String) -> [Double] {
+    output.split(separator: "\n").compactMap { line in
+        guard let r = line.range(of: "time=") else { return nil }
+        return Double(line[r.upperBound...].prefix { $0.isNumber || $0 == "." })
+    }
+}
+
+func median(_ values: [Double]) -> Double {
+    let s = values.sorted()
+    guard !s.isEmpty else { return .nan }
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
