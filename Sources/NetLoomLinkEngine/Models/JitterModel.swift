@@ -1,6 +1,11 @@
 /// Samples the delay of one frame as netem's `tabledist` does: uniform over
 /// `delay ± jitter`, or `delay + jitter * t / 8192` for a table value t, with netem's
-/// correlation between successive samples. Negative results become 0.
+/// correlation between successive samples (`crandom`). Negative results become 0.
+///
+/// One deliberate difference: netem maps the correlated random number to the range or
+/// the table index with a modulo, which keeps only its low bits and so discards the
+/// correlation; here the high bits choose (`rnd * n >> 32`), so a correlated random
+/// number gives a correlated delay, as the documentation of `delay ... correlation` says.
 struct JitterModel {
     private let mu: Int64
     private let sigma: Int64
@@ -23,13 +28,13 @@ struct JitterModel {
         let rnd = Int64(source.next(&random))
         let value: Int64
         if let table {
-            let t = Int64(table[Int(rnd) % table.count])
+            let t = Int64(table[Int((rnd &* Int64(table.count)) >> 32)])
             let scale = DistributionTables.scale
             var x = (sigma % scale) * t
             x += x >= 0 ? scale / 2 : -scale / 2
             value = x / scale + (sigma / scale) * t + mu
         } else {
-            value = rnd % (2 * sigma) + mu - sigma
+            value = Int64((UInt64(rnd) &* UInt64(2 * sigma)) >> 32) + mu - sigma
         }
         return max(value, 0)
     }
