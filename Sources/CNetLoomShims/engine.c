@@ -66,6 +66,31 @@ int netloom_engine_open_tx(int ifindex, int sndbuf, int qdisc_bypass) {
     return fd;
 }
 
+int netloom_engine_enable_rx_timestamps(int fd) {
+    return set_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1) == 0 ? 0 : -errno;
+}
+
+int64_t netloom_engine_rx_timestamp(const struct msghdr *msg) {
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
+            c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+            struct timespec ts;
+            memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+            return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+        }
+    }
+    return 0;
+}
+
+int64_t netloom_engine_realtime_offset(void) {
+    struct timespec m1, r, m2;
+    clock_gettime(CLOCK_MONOTONIC, &m1);
+    clock_gettime(CLOCK_REALTIME, &r);
+    clock_gettime(CLOCK_MONOTONIC, &m2);
+    int64_t mono = ((int64_t)m1.tv_sec * 1000000000 + m1.tv_nsec + (int64_t)m2.tv_sec * 1000000000 + m2.tv_nsec) / 2;
+    return (int64_t)r.tv_sec * 1000000000 + r.tv_nsec - mono;
+}
+
 long netloom_engine_rx_kernel_drops(int fd) {
     struct tpacket_stats stats;
     socklen_t len = sizeof(stats);

@@ -27,9 +27,12 @@ struct EngineBenchmark: ParsableCommand {
     @Option(help: "Spin window before release times, microseconds.")
     var spinMicroseconds = 25
 
+    @Flag(help: "Print the engine's counters after every engine case.")
+    var verbose = false
+
     func run() throws {
         let wanted = Set(cases.split(separator: ",").map(String.init))
-        let bench = Bench(runs: runs, seconds: seconds, workers: workers,
+        let bench = Bench(runs: runs, seconds: seconds, workers: workers, verbose: verbose,
                           options: LinkEngineOptions(spin: .microseconds(spinMicroseconds)))
         print(machineLine())
         print("runs per case: \(runs); figures are medians; ratio = measured / configured (or / baseline)")
@@ -86,6 +89,9 @@ private func sh(_ args: [String]) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = args
+    // An explicit environment: Process.run otherwise reads ProcessInfo.environment,
+    // which crashed intermittently here (double free in Foundation) with engine threads running.
+    process.environment = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"]
     let out = Pipe()
     process.standardOutput = out
     process.standardError = out
@@ -159,14 +165,18 @@ private final class Topology {
 
     deinit { destroy() }
 
-    /// Median ping RTT in ms.
+    /// Mean ping RTT in ms from ping's summary (microsecond resolution), after a
+    /// warm-up ping that resolves the neighbour.
     func pingRTT(count: Int, interval: String = "0.01") throws -> Double {
-        let out = try exec(a, ["ping", "-n", "-c", "\(count)", "-i", interval, "-W", "2", addressB])
-        let rtts = out.split(separator: "\n").compactMap { line -> Double? in
-            guard let r = line.range(of: "time=") else { return nil }
-            return Double(line[r.upperBound...].prefix { $0.isNumber || $0 == "." })
+        _ = try exec(a, ["ping", "-n", "-c", "2", "-i", "0.01", "-W", "2", addressB])
+        let out = try exec(a, ["ping", "-n", "-q", "-c", "\(count)", "-i", interval, "-W", "2", addressB])
+        // rtt min/avg/max/mdev = 20.051/20.094/20.180/0.027 ms
+        guard let line = out.split(separator: "\n").first(where: { $0.contains("min/avg/max") }),
+              let values = line.split(separator: "=").last?.split(separator: "/"), values.count >= 2,
+              let avg = Double(values[1].trimmingCharacters(in: .whitespaces)) else {
+            throw CommandFailed(description: "ping printed no summary: \(out)")
         }
-        return median(Array(rtts.dropFirst()))
+        return avg
     }
 
     /// iperf3 TCP goodput a -> b in bit/s (receiver side).
@@ -174,6 +184,7 @@ private final class Topology {
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
         server.arguments = ["netns", "exec", b, "iperf3", "-s", "-1", "-p", "5299"]
+        server.environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"]
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
@@ -292,6 +303,7 @@ private struct Bench {
     var runs: Int
     var seconds: Int
     var workers: Int
+    var verbose: Bool
     var options: LinkEngineOptions
 
     func withEngine<T>(_ shaping: DirectionShaping, reverse: DirectionShaping? = nil,
@@ -300,7 +312,10 @@ private struct Bench {
         defer { topo.destroy() }
         let engine = try topo.engine(shaping, reverse: reverse, workers: workers, options: options)
         try engine.start()
-        defer { engine.stop() }
+        defer {
+            engine.stop()
+            if verbose { for c in engine.counters() { print("    \(c)") } }
+        }
         return try body(topo, engine)
     }
 
@@ -319,13 +334,18 @@ private struct Bench {
     func delay() throws {
         for (oneWay, tolerance) in [(10.0, 20 * 0.02 + 0.1), (1.0, 0.1)] {
             let shaping = DirectionShaping(delay: .microseconds(Int64(oneWay * 1000)))
-            let rtt = try withEngine(shaping) { topo, _ in
-                median(try (0..<runs).map { _ in try topo.pingRTT(count: 100, interval: "0.02") })
+            let (rtt, late) = try withEngine(shaping) { topo, engine in
+                let rtt = median(try (0..<runs).map { _ in try topo.pingRTT(count: 100, interval: "0.02") })
+                usleep(5_000)
+                let c = engine.counters()
+                let sent = c.reduce(0) { $0 + $1.sentFrames }, total = c.reduce(0) { $0 + $1.releaseLatenessTotalNanoseconds }
+                let stamped = c.reduce(0) { $0 + $1.kernelTimestamped }, received = c.reduce(0) { $0 + $1.receivedPackets }
+                return (rtt, "release late by \(f(Double(total) / Double(max(sent, 1)) / 1000, 1)) us mean, max \(f(Double(c.map(\.releaseLatenessMaxNanoseconds).max() ?? 0) / 1000, 0)) us; kernel-stamped \(stamped)/\(received)")
             }
             let target = 2 * oneWay
             Row(name: "ping RTT, delay \(f(oneWay, 0)) ms each way", configured: f(target, 3) + " ms",
                 measured: f(rtt, 3) + " ms", ratio: f(rtt / target, 4),
-                note: abs(rtt - target) <= tolerance ? "within +-\(f(tolerance, 2)) ms" : "OUTSIDE +-\(f(tolerance, 2)) ms").print()
+                note: (abs(rtt - target) <= tolerance ? "within +-\(f(tolerance, 2)) ms; " : "OUTSIDE +-\(f(tolerance, 2)) ms; ") + late).print()
         }
     }
 

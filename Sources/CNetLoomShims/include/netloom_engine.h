@@ -6,6 +6,7 @@
 #define NETLOOM_ENGINE_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 
 /// Size of the struct virtio_net_hdr that PACKET_VNET_HDR puts before every frame.
 #define NETLOOM_VNET_HDR_LEN 10
@@ -21,6 +22,17 @@ int netloom_engine_open_rx(int ifindex, int rcvbuf);
 /// PACKET_QDISC_BYPASS (when `qdisc_bypass`), SO_SNDBUFFORCE, nonblocking. Returns
 /// the fd, or -errno.
 int netloom_engine_open_tx(int ifindex, int sndbuf, int qdisc_bypass);
+
+/// Turns on SO_TIMESTAMPNS (kernel receive timestamps, CLOCK_REALTIME) on a socket.
+/// Returns 0 or -errno.
+int netloom_engine_enable_rx_timestamps(int fd);
+
+/// The SCM_TIMESTAMPNS receive time of a message in CLOCK_REALTIME nanoseconds, or 0
+/// if it carries none.
+int64_t netloom_engine_rx_timestamp(const struct msghdr *msg);
+
+/// CLOCK_REALTIME minus CLOCK_MONOTONIC, in nanoseconds, read back to back.
+int64_t netloom_engine_realtime_offset(void);
 
 /// Frames the kernel dropped on a receiving socket since the last call
 /// (getsockopt PACKET_STATISTICS, which resets the counters). -1 on error.

@@ -32,6 +32,15 @@ public struct EngineLinkCounters: Sendable, Equatable {
     /// Frames the kernel dropped before the engine read them (socket buffer full).
     public var kernelReceiveDrops: UInt64 = 0
 
+    /// Frames whose arrival time came from the kernel's receive timestamp.
+    public var kernelTimestamped: UInt64 = 0
+    /// How late frames left after their release time: sum and maximum, nanoseconds
+    /// (the send's own cost included). Mean lateness = sum / forwarded frames.
+    public var releaseLatenessTotalNanoseconds: UInt64 = 0
+    public var releaseLatenessMaxNanoseconds: UInt64 = 0
+    /// Frames sent (the lateness sums count these; a GSO frame is one).
+    public var sentFrames: UInt64 = 0
+
     /// Rate-stage backlog now.
     public var queuePackets: UInt64 = 0
     public var queueBytes: UInt64 = 0

@@ -162,6 +162,7 @@ public final class LinkEngine: Sendable {
         let links = linkList
         let buffer = Int32(clamping: options.socketBufferBytes)
         let bypass: Int32 = options.qdiscBypass ? 1 : 0
+        let timestamps = options.kernelTimestamps
         return try namespace.run { () throws -> [LinkSockets] in
             var result: [LinkSockets] = []
             var opened: [Int32] = []
@@ -179,8 +180,10 @@ public final class LinkEngine: Sendable {
                     }
                     let a = try index(link.sideA), b = try index(link.sideB)
                     let rxA = try open(netloom_engine_open_rx(a, buffer), link.sideA)
+                    if timestamps { _ = netloom_engine_enable_rx_timestamps(rxA) }
                     let txA = try open(netloom_engine_open_tx(a, buffer, bypass), link.sideA)
                     let rxB = try open(netloom_engine_open_rx(b, buffer), link.sideB)
+                    if timestamps { _ = netloom_engine_enable_rx_timestamps(rxB) }
                     let txB = try open(netloom_engine_open_tx(b, buffer, bypass), link.sideB)
                     result.append(LinkSockets(rxA: rxA, txA: txA, rxB: rxB, txB: txB))
                 }

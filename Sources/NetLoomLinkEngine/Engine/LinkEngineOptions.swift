@@ -14,14 +14,20 @@ public struct LinkEngineOptions: Sendable, Equatable {
     public var qdiscBypass: Bool
     /// Receive batches per socket before a worker looks at its timers again.
     public var batchesPerWake: Int
+    /// Take a frame's arrival time from the kernel's receive timestamp (SO_TIMESTAMPNS)
+    /// instead of the clock after the read, so the worker's wake-up latency is not
+    /// added to the configured delay. Falls back to the clock when the stamp is missing
+    /// or implausible (in the future, or more than 20 ms old).
+    public var kernelTimestamps: Bool
 
     public init(batchSize: Int = 32, spin: Duration = .microseconds(25), pinWorkers: Bool = false,
-                socketBufferBytes: Int = 16 << 20, qdiscBypass: Bool = true, batchesPerWake: Int = 4) {
+                socketBufferBytes: Int = 16 << 20, qdiscBypass: Bool = true, batchesPerWake: Int = 4, kernelTimestamps: Bool = true) {
         self.batchSize = min(max(batchSize, 1), 64)
         self.spin = spin
         self.pinWorkers = pinWorkers
         self.socketBufferBytes = socketBufferBytes
         self.qdiscBypass = qdiscBypass
         self.batchesPerWake = max(batchesPerWake, 1)
+        self.kernelTimestamps = kernelTimestamps
     }
 }

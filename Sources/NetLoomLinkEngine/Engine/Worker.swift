@@ -30,6 +30,8 @@ final class DirectionRuntime {
     var counters: EngineLinkCounters
     var waitingWritable = false
     var retryAt: Int64?
+    /// Arrival times never go backwards within a direction.
+    var lastArrival: Int64 = .min
 
     init(plan: DirectionPlan, now: Int64) throws(EngineError) {
         self.plan = plan
@@ -100,6 +102,8 @@ final class Worker {
     private let receiveBuffer: UnsafeMutableRawPointer
     private let receiveIov: UnsafeMutablePointer<iovec>
     private let receiveMsgs: UnsafeMutablePointer<netloom_mmsghdr>
+    private let receiveControl: UnsafeMutableRawPointer
+    private static let controlSize = 64
     private let sendIov: UnsafeMutablePointer<iovec>
     private let sendMsgs: UnsafeMutablePointer<netloom_mmsghdr>
     private let segmentBuffer: UnsafeMutableRawPointer
@@ -130,6 +134,7 @@ final class Worker {
         receiveBuffer = .allocate(byteCount: Self.receiveSlot * 64, alignment: 64)
         receiveIov = .allocate(capacity: 64)
         receiveMsgs = .allocate(capacity: 64)
+        receiveControl = .allocate(byteCount: Self.controlSize * 64, alignment: 16)
         sendIov = .allocate(capacity: 64)
         sendMsgs = .allocate(capacity: 64)
         segmentBuffer = .allocate(byteCount: Self.segmentCapacity, alignment: 64)
@@ -143,6 +148,7 @@ final class Worker {
             receiveMsgs[i] = netloom_mmsghdr()
             receiveMsgs[i].msg_hdr.msg_iov = receiveIov + i
             receiveMsgs[i].msg_hdr.msg_iovlen = 1
+            receiveMsgs[i].msg_hdr.msg_control = receiveControl + i * Self.controlSize
             sendIov[i] = iovec()
             sendMsgs[i] = netloom_mmsghdr()
             sendMsgs[i].msg_hdr.msg_iov = sendIov + i
@@ -160,6 +166,7 @@ final class Worker {
         receiveBuffer.deallocate()
         receiveIov.deallocate()
         receiveMsgs.deallocate()
+        receiveControl.deallocate()
         sendIov.deallocate()
         sendMsgs.deallocate()
         segmentBuffer.deallocate()
@@ -251,14 +258,31 @@ final class Worker {
 
     private func receive(_ d: DirectionRuntime) {
         for _ in 0..<options.batchesPerWake {
+            for i in 0..<batch { receiveMsgs[i].msg_hdr.msg_controllen = Self.controlSize }
             let n = netloom_recvmmsg(d.plan.rxFD, receiveMsgs, UInt32(batch), Int32(MSG_DONTWAIT), nil)
             if n <= 0 {
                 // EAGAIN: drained. ENETDOWN: the wire end went down (the error is now
                 // cleared; the socket resumes when the interface comes back up).
                 return
             }
-            let arrival = clock.now().nanoseconds
+            let now = clock.now().nanoseconds
+            let realtimeOffset = options.kernelTimestamps ? netloom_engine_realtime_offset() : 0
             for i in 0..<Int(n) {
+                // Arrival: the kernel's receive time when it is plausible (it spares the
+                // frame the worker's wake-up latency), else the clock after the read.
+                var arrival = now
+                if options.kernelTimestamps {
+                    let stamp = withUnsafePointer(to: &receiveMsgs[i].msg_hdr) { netloom_engine_rx_timestamp($0) }
+                    if stamp > 0 {
+                        let mono = stamp - realtimeOffset
+                        if mono <= now && mono > now - 20_000_000 {
+                            arrival = mono
+                            d.counters.kernelTimestamped += 1
+                        }
+                    }
+                }
+                arrival = max(arrival, d.lastArrival)
+                d.lastArrival = arrival
                 let length = Int(receiveMsgs[i].msg_len)
                 if receiveMsgs[i].msg_hdr.msg_flags & Int32(MSG_TRUNC) != 0 || length <= Int(NETLOOM_VNET_HDR_LEN) {
                     d.counters.addDrop(.error, packets: 1)
@@ -266,7 +290,7 @@ final class Worker {
                 }
                 handle(d, frame: receiveBuffer + i * Self.receiveSlot, length: length, arrival: arrival)
             }
-            release(d, now: arrival)
+            release(d, now: now)
             if Int(n) < batch { return }
         }
     }
@@ -407,8 +431,13 @@ final class Worker {
             }
             let sent = netloom_sendmmsg(d.plan.txFD, sendMsgs, UInt32(k), Int32(MSG_DONTWAIT))
             if sent > 0 {
+                let after = clock.now().nanoseconds
+                d.counters.sentFrames += UInt64(sent)
                 for _ in 0..<Int(sent) {
                     let entry = d.sendQueue.removeFirst()
+                    let late = UInt64(max(after - entry.release, 0))
+                    d.counters.releaseLatenessTotalNanoseconds += late
+                    d.counters.releaseLatenessMaxNanoseconds = max(d.counters.releaseLatenessMaxNanoseconds, late)
                     d.sendQueueBytes -= Int(entry.length)
                     d.free(entry.slot)
                     d.counters.forwardedPackets += UInt64(entry.segments)

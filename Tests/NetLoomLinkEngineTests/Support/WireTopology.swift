@@ -95,6 +95,9 @@ func sh(_ args: [String]) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = args
+    // An explicit environment: Process.run otherwise reads ProcessInfo.environment,
+    // which crashed intermittently here (double free in Foundation) with engine threads running.
+    process.environment = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"]
     let out = Pipe()
     process.standardOutput = out
     process.standardError = out
