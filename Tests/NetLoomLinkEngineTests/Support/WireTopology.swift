@@ -133,3 +133,85 @@ func median(_ values: [Double]) -> Double {
     guard !s.isEmpty else { return .nan }
     return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
+
+import NetLoomKernel
+
+extension WireTopology {
+    /// iperf3 TCP goodput a -> b in bit/s (receiver side), `seconds` long.
+    func tcpGoodput(seconds: Int) throws -> Double {
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        server.arguments = ["netns", "exec", b, "iperf3", "-s", "-1", "-p", "5299"]
+        server.environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { if server.isRunning { server.terminate() }; server.waitUntilExit() }
+        var out = ""
+        for attempt in 0..<20 {
+            usleep(100_000)
+            do {
+                out = try exec(a, "iperf3", "-c", addressB, "-p", "5299", "-t", "\(seconds)", "-J")
+                break
+            } catch where attempt < 19 { continue }
+        }
+        let json = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
+        let end = json?["end"] as? [String: Any]
+        return (end?["sum_received"] as? [String: Any])?["bits_per_second"] as? Double ?? 0
+    }
+
+    /// Sends `count` numbered UDP datagrams a -> b (paced) and returns which arrived.
+    func udpDelivery(count: Int) throws -> [Bool] {
+        let nsA = try NetworkNamespace.open(named: a), nsB = try NetworkNamespace.open(named: b)
+        let target = addressB
+        let receiver = try nsB.run { () -> Int32 in
+            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            var big: Int32 = 32 << 20
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, 4)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = in_port_t(5301).bigEndian
+            _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            var tv = timeval(tv_sec: 0, tv_usec: 300_000)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            return fd
+        }
+        let sender = try nsA.run { () -> Int32 in
+            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = in_port_t(5301).bigEndian
+            inet_pton(AF_INET, target, &addr.sin_addr)
+            _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            return fd
+        }
+        defer { close(receiver); close(sender) }
+        var datagram = [UInt8](repeating: 0, count: 200)
+        var seen = [Bool](repeating: false, count: count)
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        // Send in bursts of 32 and drain the receiver in between: one thread is enough.
+        var seq = 0
+        while seq < count {
+            for _ in 0..<32 where seq < count {
+                datagram.withUnsafeMutableBytes { $0.storeBytes(of: UInt64(seq), as: UInt64.self) }
+                while send(sender, datagram, datagram.count, 0) < 0 { usleep(50) }
+                seq += 1
+            }
+            usleep(200)
+            while recv(receiver, &buffer, buffer.count, Int32(MSG_DONTWAIT)) >= 8 {
+                let n = buffer.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                if n < UInt64(count) { seen[Int(n)] = true }
+            }
+        }
+        while recv(receiver, &buffer, buffer.count, 0) >= 8 {
+            let n = buffer.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+            if n < UInt64(count) { seen[Int(n)] = true }
+        }
+        return seen
+    }
+
+    func pingMedian(count: Int = 10, interval: String = "0.05") throws -> Double {
+        _ = try exec(a, "ping", "-c", "1", "-W", "2", "-n", addressB)
+        return median(pingRTTs(try exec(a, "ping", "-c", "\(count)", "-i", interval, "-W", "2", "-n", addressB)))
+    }
+}
