@@ -45,6 +45,22 @@ struct EngineRootTests {
         #expect(c.droppedLoss == UInt64(lost), "engine dropped \(c.droppedLoss), receiver missed \(lost)")
     }
 
+    @Test func tcpOverLossAndCorruptionSplitsSuperFramesAndKeepsFlowing() throws {
+        let topo = try WireTopology(tag: "g")
+        let engine = try topo.engine(aToB: DirectionShaping(delay: .milliseconds(1), loss: .random(probability: 0.002),
+                                                            corrupt: Probability(0.002), rate: .constant(bitsPerSecond: 200_000_000), seed: 8),
+                                     bToA: DirectionShaping(delay: .milliseconds(1)))
+        try engine.start()
+        defer { engine.stop() }
+        let goodput = try topo.tcpGoodput(seconds: 2)
+        usleep(5_000)
+        let c = engine.counters()[0]
+        #expect(goodput > 10e6, "goodput \(goodput)")
+        #expect(c.segmentedFrames > 0, "GSO frames were split for per-segment loss or corruption")
+        #expect(c.droppedLoss > 0 && c.corrupted > 0)
+        #expect(c.droppedError == 0 && c.droppedNoBuffer == 0)
+    }
+
     @Test func mahimahiTraceLinkRunsAtTheTraceAverage() throws {
         let topo = try WireTopology(tag: "m")
         let trace = MahimahiTrace.constant(bitsPerSecond: 20e6)
