@@ -82,6 +82,26 @@ final class FrameArena {
         return Slot(sequence: firstSequence + UInt64(records.count - 1), offset: offset, generation: generation)
     }
 
+    /// The offset of `length` contiguous free bytes where the next frames will go, for
+    /// receiving straight into the ring; nothing is taken until `commit`.
+    func reserve(_ length: Int) -> Int? {
+        if records.isEmpty { head = 0; tail = 0 }
+        return place(length)
+    }
+
+    /// Takes `length` bytes at `offset` inside the region `reserve` returned, at or after
+    /// the end of the frames committed before (gaps are skipped over until the ring
+    /// wraps).
+    @inline(__always)
+    func commit(at offset: Int, length: Int) -> Slot {
+        tail = offset + Self.padded(length)
+        records.append(Record(offset: offset, length: length, freed: false))
+        bytesHeld += length
+        return Slot(sequence: firstSequence + UInt64(records.count - 1), offset: offset, generation: generation)
+    }
+
+    static func paddedLength(_ length: Int) -> Int { padded(length) }
+
     @inline(__always)
     func pointer(_ slot: Slot) -> UnsafeMutableRawPointer { base + slot.offset }
 

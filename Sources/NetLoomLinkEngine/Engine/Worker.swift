@@ -258,8 +258,24 @@ final class Worker {
 
     private func receive(_ d: DirectionRuntime) {
         for _ in 0..<options.batchesPerWake {
-            for i in 0..<batch { receiveMsgs[i].msg_hdr.msg_controllen = Self.controlSize }
-            let n = netloom_recvmmsg(d.plan.rxFD, receiveMsgs, UInt32(batch), Int32(MSG_DONTWAIT), nil)
+            // Straight into the frame ring when no frame can need a second copy; into
+            // the scratch buffer (and copied) otherwise or when the ring has no room.
+            var count = batch
+            var region: Int? = nil
+            if !d.model.needsCopies {
+                while count > 0 {
+                    region = d.arena.reserve(count * Self.receiveSlot)
+                    if region != nil { break }
+                    count /= 2
+                }
+                if region == nil { count = batch }
+            }
+            let base = region.map { d.arena.base + $0 } ?? receiveBuffer
+            for i in 0..<count {
+                receiveIov[i].iov_base = base + i * Self.receiveSlot
+                receiveMsgs[i].msg_hdr.msg_controllen = Self.controlSize
+            }
+            let n = netloom_recvmmsg(d.plan.rxFD, receiveMsgs, UInt32(count), Int32(MSG_DONTWAIT), nil)
             if n <= 0 {
                 // EAGAIN: drained. ENETDOWN: the wire end went down (the error is now
                 // cleared; the socket resumes when the interface comes back up).
@@ -267,6 +283,7 @@ final class Worker {
             }
             let now = clock.now().nanoseconds
             let realtimeOffset = options.kernelTimestamps ? netloom_engine_realtime_offset() : 0
+            var packed = region ?? 0
             for i in 0..<Int(n) {
                 // Arrival: the kernel's receive time when it is plausible (it spares the
                 // frame the worker's wake-up latency), else the clock after the read.
@@ -288,10 +305,42 @@ final class Worker {
                     d.counters.addDrop(.error, packets: 1)
                     continue
                 }
-                handle(d, frame: receiveBuffer + i * Self.receiveSlot, length: length, arrival: arrival)
+                let frame = base + i * Self.receiveSlot
+                if let region {
+                    admitInPlace(d, frame: frame, offset: region + i * Self.receiveSlot, length: length,
+                                 packed: &packed, arrival: arrival)
+                } else {
+                    handle(d, frame: frame, length: length, arrival: arrival)
+                }
             }
             release(d, now: now)
-            if Int(n) < batch { return }
+            if Int(n) < count { return }
+        }
+    }
+
+    /// A frame received into the ring (no loss, duplicates or corruption configured):
+    /// scheduled, then kept where it landed, or moved down to close the gap when it is
+    /// small, so the ring holds no more than a slot's slack per large frame.
+    private func admitInPlace(_ d: DirectionRuntime, frame: UnsafeMutableRawPointer, offset: Int, length: Int,
+                              packed: inout Int, arrival: Int64) {
+        var shape = netloom_frame_shape()
+        netloom_engine_frame_shape(frame.assumingMemoryBound(to: UInt8.self), UInt32(length), &shape)
+        d.counters.receivedPackets += UInt64(shape.segments)
+        d.counters.receivedBytes += UInt64(shape.wire_bytes)
+        switch d.model.schedule(arrival: arrival, wireBytes: Int(shape.wire_bytes)) {
+        case .drop(let reason):
+            d.counters.addDrop(reason, packets: UInt64(shape.segments))
+        case .deliver(let release, _, let reordered):
+            if reordered { d.counters.reordered += 1 }
+            var at = offset
+            if length < 16 * 1024 && offset != packed {
+                memmove(d.arena.base + packed, frame, length)   // may overlap a large frame's slack
+                at = packed
+            }
+            let slot = d.arena.commit(at: at, length: length)
+            packed = at + FrameArena.paddedLength(length)
+            d.delayLine.insert(DelayLine.Entry(release: release, slot: slot, length: Int32(length),
+                                               wireBytes: Int32(shape.wire_bytes), segments: Int32(shape.segments)))
         }
     }
 

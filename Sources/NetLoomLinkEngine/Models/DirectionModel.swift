@@ -81,6 +81,10 @@ struct DirectionModel {
 
     var isLossless: Bool { lossModel.isNone }
     var corrupts: Bool { !corruptEvent.isNever }
+    /// Whether a frame can need more than one stored copy or a software split (loss per
+    /// segment, duplicates, corruption); without these the engine receives straight
+    /// into the frame ring.
+    var needsCopies: Bool { !lossModel.isNone || !duplicateEvent.isNever || !corruptEvent.isNever }
 
     /// Random bits for the engine (e.g. which bit a corruption flips).
     @inline(__always)
