@@ -226,19 +226,17 @@ private func machineCPUSeconds() -> Double {
     return busy / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
-/// CPU seconds of this process's threads whose name starts with `prefix`.
+/// CPU seconds of this process's threads whose name starts with `prefix`, from
+/// /proc/self/task/*/schedstat (nanoseconds on the CPU).
 private func threadCPUSeconds(prefix: String) -> Double {
     let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
     var total = 0.0
     for tid in tasks {
         guard let comm = try? String(contentsOfFile: "/proc/self/task/\(tid)/comm", encoding: .utf8),
               comm.hasPrefix(prefix),
-              let stat = try? String(contentsOfFile: "/proc/self/task/\(tid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { continue }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        // After the comm: state(0) ... utime(11) stime(12).
-        guard fields.count > 12, let u = Double(fields[11]), let s = Double(fields[12]) else { continue }
-        total += (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
+              let stat = try? String(contentsOfFile: "/proc/self/task/\(tid)/schedstat", encoding: .utf8),
+              let first = stat.split(separator: " ").first, let ns = Double(first) else { continue }
+        total += ns / 1e9
     }
     return total
 }
@@ -335,12 +333,14 @@ private struct Bench {
         for (oneWay, tolerance) in [(10.0, 20 * 0.02 + 0.1), (1.0, 0.1)] {
             let shaping = DirectionShaping(delay: .microseconds(Int64(oneWay * 1000)))
             let (rtt, late) = try withEngine(shaping) { topo, engine in
+                let cpuBefore = threadCPUSeconds(prefix: "netloom-eng"), start = Date()
                 let rtt = median(try (0..<runs).map { _ in try topo.pingRTT(count: 100, interval: "0.02") })
+                let cpuShare = (threadCPUSeconds(prefix: "netloom-eng") - cpuBefore) / Date().timeIntervalSince(start)
                 usleep(5_000)
                 let c = engine.counters()
                 let sent = c.reduce(0) { $0 + $1.sentFrames }, total = c.reduce(0) { $0 + $1.releaseLatenessTotalNanoseconds }
                 let stamped = c.reduce(0) { $0 + $1.kernelTimestamped }, received = c.reduce(0) { $0 + $1.receivedPackets }
-                return (rtt, "release late by \(f(Double(total) / Double(max(sent, 1)) / 1000, 1)) us mean, max \(f(Double(c.map(\.releaseLatenessMaxNanoseconds).max() ?? 0) / 1000, 0)) us; kernel-stamped \(stamped)/\(received)")
+                return (rtt, "release late by \(f(Double(total) / Double(max(sent, 1)) / 1000, 1)) us mean, max \(f(Double(c.map(\.releaseLatenessMaxNanoseconds).max() ?? 0) / 1000, 0)) us; kernel-stamped \(stamped)/\(received); engine CPU \(f(cpuShare * 100, 2)) % of a core")
             }
             let target = 2 * oneWay
             Row(name: "ping RTT, delay \(f(oneWay, 0)) ms each way", configured: f(target, 3) + " ms",
