@@ -33,8 +33,12 @@ final class DirectionRuntime {
     /// Arrival times never go backwards within a direction.
     var lastArrival: Int64 = .min
 
-    init(plan: DirectionPlan, now: Int64) throws(EngineError) {
+    /// Position among the worker's directions (its epoll token).
+    let index: Int
+
+    init(plan: DirectionPlan, index: Int, now: Int64) throws(EngineError) {
         self.plan = plan
+        self.index = index
         model = DirectionModel(plan.shaping, now: now)
         arenas = [try FrameArena(capacity: FrameArena.capacity(for: plan.shaping))]
         counters = EngineLinkCounters(link: plan.link, direction: plan.direction)
@@ -125,7 +129,7 @@ final class Worker {
         spin = options.spin.nanoseconds
         let now = clock.now().nanoseconds
         var runtimes: [DirectionRuntime] = []
-        for plan in plans { runtimes.append(try DirectionRuntime(plan: plan, now: now)) }
+        for (i, plan) in plans.enumerated() { runtimes.append(try DirectionRuntime(plan: plan, index: i, now: now)) }
         directions = runtimes
         let fd = netloom_engine_epoll_create()
         guard fd >= 0 else { throw .system(operation: "epoll_create1", errno: -fd) }
@@ -190,9 +194,17 @@ final class Worker {
             _ = netloom_pin_thread(Int32(index % max(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 1)))
         }
         var lastPublish: Int64 = 0
+        var unpublished = false
         while !mailbox.stopRequested {
             var now = clock.now().nanoseconds
             let timeout = timeoutNanoseconds(now: now)
+            // About to sleep for a while: publish first, so counters() is never staler
+            // than 1 ms while the worker idles.
+            if unpublished && (timeout < 0 || timeout > 1_000_000) {
+                publish(now: now)
+                lastPublish = now
+                unpublished = false
+            }
             let ready = netloom_engine_wait(epollFD, tokens, events, 64, timeout)
             now = clock.now().nanoseconds
             if ready < 0 && ready != -EINTR {
@@ -214,9 +226,11 @@ final class Worker {
             }
             now = clock.now().nanoseconds
             for d in directions { release(d, now: now) }
+            unpublished = true
             if now - lastPublish >= 1_000_000 {
                 publish(now: now)
                 lastPublish = now
+                unpublished = false
             }
         }
         publish(now: clock.now().nanoseconds)
@@ -503,7 +517,7 @@ final class Worker {
                 d.counters.sendRetries += 1
                 d.waitingWritable = true
                 _ = netloom_engine_epoll_ctl(epollFD, 0, d.plan.txFD, netloom_engine_epollout(),
-                                             Self.writableToken | UInt64(directions.firstIndex { $0 === d }!))
+                                             Self.writableToken | UInt64(d.index))
                 return
             case ENOBUFS:
                 // The peer's backlog is full (the kernel dropped the attempt): keep the

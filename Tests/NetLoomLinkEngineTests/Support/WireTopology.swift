@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import NetLoomKernel
 import NetLoomLinkEngine
 
@@ -68,16 +69,9 @@ final class WireTopology {
 
 import Logging
 
-final class Counter: @unchecked Sendable {
-    // Guarded by `lock`; a tiny counter shared by tests in one process.
-    private let lock = NSLock()
-    private var value = 0
-    func next() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
-    }
+final class Counter: Sendable {
+    private let value = Mutex(0)
+    func next() -> Int { value.withLock { $0 += 1; return $0 } }
 }
 
 struct CommandError: Error, CustomStringConvertible {
