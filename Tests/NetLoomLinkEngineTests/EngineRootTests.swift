@@ -114,6 +114,32 @@ struct EngineRootTests {
         #expect(rtts.count == 3, "link works again after the wire end comes back up")
     }
 
+    @Test func twoLinksOnTwoWorkersAreShapedAndUpdatedIndependently() throws {
+        let topo = try WireTopology(tag: "t")
+        try topo.addSecondPair()
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let engine = try LinkEngine(namespace: try NetworkNamespace.open(named: topo.wire), links: [
+            EngineLink(name: "one", sideA: "wa", sideB: "wb", shaping: DirectionShaping(delay: .milliseconds(2))),
+            EngineLink(name: "two", sideA: "wc", sideB: "wd", shaping: DirectionShaping(delay: .milliseconds(8))),
+        ], workers: 2, logger: logger)
+        try engine.start()
+        defer { engine.stop() }
+        func rtt(_ from: String, _ to: String) throws -> Double {
+            _ = try topo.exec(from, "ping", "-c", "1", "-W", "2", "-n", to)
+            return median(pingRTTs(try topo.exec(from, "ping", "-c", "5", "-i", "0.02", "-n", to)))
+        }
+        #expect(try rtt(topo.a, topo.addressB) < 8)
+        #expect(try rtt(topo.c, topo.addressD) >= 16)
+        try engine.update(link: "two", aToB: .passthrough, bToA: .passthrough)
+        usleep(50_000)
+        #expect(try rtt(topo.c, topo.addressD) < 4)
+        #expect(try rtt(topo.a, topo.addressB) >= 4, "link one unchanged")
+        let counters = engine.counters()
+        #expect(counters.map(\.link) == ["one", "one", "two", "two"])
+        #expect(counters.allSatisfy { $0.forwardedPackets > 0 && $0.droppedTotal == 0 })
+    }
+
     @Test func startFailsCleanlyForAMissingInterface() throws {
         let topo = try WireTopology(tag: "e")
         var logger = Logger(label: "test")

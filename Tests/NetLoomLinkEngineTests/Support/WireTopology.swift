@@ -45,8 +45,27 @@ final class WireTopology {
         try sh("ip", "-n", wire, "link", "set", "wb", "up")
     }
 
+    var c: String { "\(prefix)-c" }
+    var d: String { "\(prefix)-d" }
+    var addressD: String { "10.202.\(subnet).2" }
+
+    /// A second link through the same wire namespace: `c:eth0 <-> w:wc`, `w:wd <-> d:eth0`.
+    func addSecondPair() throws {
+        for ns in [c, d] { try sh("ip", "netns", "add", ns) }
+        try sh("ip", "link", "add", "eth0", "netns", c, "type", "veth", "peer", "name", "wc", "netns", wire)
+        try sh("ip", "link", "add", "eth0", "netns", d, "type", "veth", "peer", "name", "wd", "netns", wire)
+        try sh("ip", "-n", c, "addr", "add", "10.202.\(subnet).1/24", "dev", "eth0")
+        try sh("ip", "-n", d, "addr", "add", "\(addressD)/24", "dev", "eth0")
+        for ns in [c, d] {
+            try sh("ip", "-n", ns, "link", "set", "lo", "up")
+            try sh("ip", "-n", ns, "link", "set", "eth0", "up")
+        }
+        try sh("ip", "-n", wire, "link", "set", "wc", "up")
+        try sh("ip", "-n", wire, "link", "set", "wd", "up")
+    }
+
     func destroy() {
-        for ns in [a, b, wire] { _ = try? sh("ip", "netns", "del", ns) }
+        for ns in [a, b, c, d, wire] where NetworkNamespace.exists(named: ns) { _ = try? sh("ip", "netns", "del", ns) }
     }
 
     deinit { destroy() }
