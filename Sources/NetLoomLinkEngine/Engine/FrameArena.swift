@@ -127,7 +127,7 @@ final class FrameArena {
         let queueBytes: Double
         switch shaping.queue {
         case .bytes(let n): queueBytes = Double(n)
-        case .packets(let n): queueBytes = Double(n) * 2048
+        case .packets(let n): queueBytes = Double(n) * 65_536  // a GSO frame can be 64 KiB
         }
         let held = bps / 8 * (shaping.delay.seconds + 4 * shaping.jitter.seconds)
         return Int(min(queueBytes * 1.25 + held * 1.25 + 8 * 1024 * 1024, Double(1 << 30)))
