@@ -95,7 +95,13 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "NetLoomModelTests", dependencies: ["NetLoomModel"], exclude: ["Fixtures"]),
         .testTarget(name: "NetLoomKernelTests", dependencies: ["NetLoomKernel"]),
-        .testTarget(name: "NetLoomLinkEngineTests", dependencies: ["NetLoomLinkEngine"]),
+        .testTarget(
+            name: "NetLoomLinkEngineTests",
+            dependencies: [
+                "NetLoomLinkEngine", "NetLoomKernel", "CNetLoomShims",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "NetLoomCoreTests", dependencies: ["NetLoomCore"]),
     ]
 )

@@ -77,14 +77,6 @@ struct SetupBenchmark: ParsableCommand {
     }
 }
 
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
-}
-
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-}
 
 /// The benchmark topology, as a lab file and as ip/tc commands.
 enum StarLab {

@@ -7,5 +7,6 @@
 #include "netloom_uapi.h"
 #include "netloom_process.h"
 #include "netloom_socket.h"
+#include "netloom_engine.h"
 
 #endif

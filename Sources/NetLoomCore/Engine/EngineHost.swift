@@ -32,14 +32,15 @@ public final class EngineHost: Sendable {
         }
         logger.notice("link engine serving", metadata: ["socket": "\(socketPath)"])
         while true {
-            let client = accept4(listener, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
+            let client = accept(listener, nil, nil)
             if client < 0 { continue }
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
             let connection = UnixConnection(descriptor: client)
             let reply: EngineReply
             var stopping = false
             do {
                 let request = try JSONDecoder().decode(EngineRequest.self, from: try connection.readLine())
-                stopping = request.command == .stop
+                stopping = request.command == EngineRequest.Command.stop
                 reply = try handle(request)
             } catch {
                 reply = EngineReply(ok: false, error: "\(error)", report: nil)
