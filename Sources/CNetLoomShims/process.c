@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <linux/close_range.h>
 #include <sys/mount.h>
 #include <sys/vfs.h>
 #include <sys/prctl.h>
@@ -63,6 +64,9 @@ int netloom_spawn(int netns_fd, const char *path, char *const argv[], char *cons
         if (!e && stdin_fd >= 0 && dup2(stdin_fd, 0) < 0) e = errno;
         if (!e && stdout_fd >= 0 && dup2(stdout_fd, 1) < 0) e = errno;
         if (!e && stderr_fd >= 0 && dup2(stderr_fd, 2) < 0) e = errno;
+        // Nothing else the parent had open leaks into the program (a daemon that kept a
+        // caller's pipe open would hang whoever reads that pipe to its end).
+        if (!e) syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
         if (!e) {
             execve(path, argv, envp);
             e = errno;

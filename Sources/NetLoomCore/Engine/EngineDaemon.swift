@@ -30,7 +30,7 @@ public enum EngineDaemon {
             close(log)
             close(null)
         }
-        let executable = try selfExecutable()
+        let executable = try daemonExecutable()
         let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
         let pid = try NamespaceExec.spawn(
             in: nil, path: executable, arguments: ["engine-daemon", plan.lab.name], environment: environment,
@@ -52,12 +52,19 @@ public enum EngineDaemon {
         }
     }
 
-    /// The running netloom executable (the daemon is the same program).
-    static func selfExecutable() throws -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard count > 0 else { throw CoreError.io("readlink /proc/self/exe", errno: errno) }
-        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    /// The `netloom` program that runs the daemon: `$NETLOOM_EXECUTABLE`, else this
+    /// process when it is netloom, else a `netloom` beside this process's executable
+    /// (a test bundle or a Swift script built in the same package), else one in PATH.
+    static func daemonExecutable() throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let explicit = environment["NETLOOM_EXECUTABLE"], !explicit.isEmpty { return explicit }
+        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        if me.lastPathComponent == "netloom" { return me.path }
+        var candidates = [me.deletingLastPathComponent().appendingPathComponent("netloom").path]
+        candidates += (environment["PATH"] ?? "").split(separator: ":").map { "\($0)/netloom" }
+        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) { return found }
+        throw CoreError.unsupported(
+            "userspace links need the `netloom` program to run the link engine; build it (swift build) or set NETLOOM_EXECUTABLE")
     }
 
     /// The daemon's body: journal itself, start the engine, serve the control socket

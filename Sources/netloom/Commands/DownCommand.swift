@@ -24,8 +24,8 @@ struct DownCommand: ParsableCommand {
         do {
             let reports = all ? try LabLifecycle.downAll(logger: logger) : [try LabLifecycle.down(lab: lab!, logger: logger)]
             for report in reports where !global.quiet {
-                var line = "lab \(report.lab): removed \(report.removedNamespaces.count) namespaces"
-                if !report.stoppedProcesses.isEmpty { line += ", stopped \(report.stoppedProcesses.count) processes" }
+                var line = "lab \(report.lab): removed \(plural(report.removedNamespaces.count, "namespace"))"
+                if !report.stoppedProcesses.isEmpty { line += ", stopped \(plural(report.stoppedProcesses.count, "process"))" }
                 if !report.foreignNamespaces.isEmpty {
                     line += "; left alone (not created by this lab): \(report.foreignNamespaces.joined(separator: ", "))"
                 }
