@@ -15,6 +15,23 @@ func starLab(hosts: Int) -> String {
     """
 }
 
+/// One L2 segment of `hosts` hosts on two switches joined by a link (a Linux bridge
+/// holds at most 1023 ports, so 1024 hosts need two).
+func twoSwitchLab(hosts: Int) -> String {
+    let half = hosts / 2
+    return """
+    name: star
+    nodes:
+      h[1-\(hosts)]: {}
+      sw: { kind: switch }
+      sw2: { kind: switch }
+    links:
+      - endpoints: ["h[1-\(half)]", sw]
+      - endpoints: ["h[\(half + 1)-\(hosts)]", sw2]
+      - endpoints: [sw, sw2]
+    """
+}
+
 /// A leaf-spine fabric: `leaves` leaf routers, `spines` spine routers, `perLeaf` hosts per leaf (point to point).
 func leafSpineLab(leaves: Int, spines: Int, perLeaf: Int, delay: String = "10us") -> String {
     var text = """
@@ -70,8 +87,13 @@ func leafSpineLab(leaves: Int, spines: Int, perLeaf: Int, delay: String = "10us"
         #expect(lab.node(named: "sw")?.interfaces.allSatisfy { $0.ipv4 == nil && $0.ipv6 == nil } == true)
     }
 
-    @Test func starOf1024NeedsASlash21() throws {
-        let lab = try resolve(starLab(hosts: 1024))
+    @Test func aSwitchHoldsAtMost1023Ports() throws {
+        #expect(throws: LabErrors.self) { try ResolvedLab.parse(yaml: starLab(hosts: 1024)) }
+        #expect(try resolve(starLab(hosts: 1023)).links.count == 1023)
+    }
+
+    @Test func segmentOf1024NeedsASlash21() throws {
+        let lab = try resolve(twoSwitchLab(hosts: 1024))
         #expect(lab.segments.count == 1)
         #expect(lab.segments[0].ipv4?.description == "10.0.0.0/21")
         #expect(lab.node(named: "h1")?.interfaces[0].ipv4?.description == "10.0.0.1/21")

@@ -14,12 +14,12 @@ import Testing
         return lab!
     }
 
-    @Test func star1024() throws {
-        let text = starLab(hosts: 1024)
-        let lab = try timed("star of 1024 hosts") { try ResolvedLab.parse(yaml: text) }
-        #expect(lab.nodes.count == 1025)
-        #expect(lab.links.count == 1024)
-        #expect(lab.node(named: "sw")?.interfaces.last?.name == "eth1023")
+    @Test func segmentOf1024() throws {
+        let text = twoSwitchLab(hosts: 1024)
+        let lab = try timed("1024 hosts on two switches") { try ResolvedLab.parse(yaml: text) }
+        #expect(lab.nodes.count == 1026)
+        #expect(lab.links.count == 1025)
+        #expect(lab.node(named: "sw")?.interfaces.last?.name == "eth512")
     }
 
     @Test func leafSpine1024() throws {
