@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         // MARK: C layer
@@ -65,20 +66,36 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
 
-        // MARK: Core: lab lifecycle (journal, build, teardown) over the layers above.
+        // MARK: Plugin API: what traffic generators are written against.
+        .target(
+            name: "NetLoomPluginAPI",
+            dependencies: [
+                "NetLoomModel", "CNetLoomShims",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+
+        // MARK: Core: lab lifecycle (journal, build, teardown), the runner and results.
         .target(
             name: "NetLoomCore",
             dependencies: [
-                "NetLoomModel", "NetLoomKernel", "NetLoomLinkEngine",
+                "NetLoomModel", "NetLoomKernel", "NetLoomLinkEngine", "NetLoomPluginAPI",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+
+        // MARK: Reports: summary tables and report.html from a results folder.
+        .target(name: "NetLoomReports", dependencies: ["NetLoomCore"]),
+
+        // MARK: Traffic plugins (Plugins/ holds them; SwiftPM's own meaning of Plugins/ is package plugins).
+        .target(name: "BaselinePlugins", dependencies: ["NetLoomPluginAPI"], path: "Plugins/Baseline"),
 
         // MARK: Executables
         .executableTarget(
             name: "netloom",
             dependencies: [
-                "NetLoomCore",
+                "NetLoomCore", "NetLoomReports", "BaselinePlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -102,6 +119,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "NetLoomCoreTests", dependencies: ["NetLoomCore"]),
+        .testTarget(name: "NetLoomCoreTests", dependencies: ["NetLoomCore", "BaselinePlugins"]),
+        .testTarget(name: "NetLoomPluginAPITests", dependencies: ["NetLoomPluginAPI"]),
+        .testTarget(name: "BaselinePluginsTests", dependencies: ["BaselinePlugins", "NetLoomCore"]),
+        .testTarget(name: "NetLoomReportsTests", dependencies: ["NetLoomReports"]),
     ]
 )

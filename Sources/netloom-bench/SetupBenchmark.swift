@@ -64,17 +64,10 @@ struct SetupBenchmark: ParsableCommand {
             }
             print(table.last!.joined(separator: "  "))
         }
-        print("\n" + render(table))
+        print("\n" + renderTable(table))
     }
 
     func fmt(_ seconds: Double) -> String { String(format: "%.3f s", seconds) }
-
-    func render(_ rows: [[String]]) -> String {
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! }
-        return rows.map { row in
-            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-        }.joined(separator: "\n")
-    }
 }
 
 

@@ -7,6 +7,7 @@
 #include "netloom_uapi.h"
 #include "netloom_process.h"
 #include "netloom_socket.h"
+#include "netloom_tcpinfo.h"
 #include "netloom_engine.h"
 
 #endif

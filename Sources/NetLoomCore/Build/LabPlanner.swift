@@ -30,6 +30,27 @@ public enum LabPlanner {
         Sysctl(key: "net.ipv6.conf.default.disable_ipv6", value: "1"),
     ]
 
+    /// Linux caps a TCP connection's buffers at 6 MiB by default, which limits one
+    /// flow to about 2.4 Gbit/s over a 10 ms RTT whatever the link allows. Hosts get
+    /// room for twice the largest bandwidth-delay product in the lab (the fastest
+    /// link's rate over the lab's longest RTT), at most 1 GiB, so the emulated network,
+    /// not the hosts' defaults, limits throughput. Only autotuning's limits
+    /// (`tcp_rmem`, `tcp_wmem`) are per namespace; `net.core.rmem_max`, which caps
+    /// explicit SO_RCVBUF requests, belongs to the host and is left alone. Nothing is
+    /// written when the default suffices, and a node's own `sysctls` still win.
+    static func tcpBufferSysctls(_ lab: ResolvedLab) -> [Sysctl] {
+        let fastest = lab.links.flatMap { [$0.aToB.rate, $0.bToA.rate] }.compactMap { $0?.bitsPerSecond }.max() ?? 0
+        let rtt = Double(lab.rttReference.components.seconds) + Double(lab.rttReference.components.attoseconds) / 1e18
+        let needed = UInt64(2 * Double(fastest) / 8 * rtt)
+        let linuxDefault: UInt64 = 6 << 20
+        guard needed > linuxDefault else { return [] }
+        let size = min(needed, 1 << 30)
+        return [
+            Sysctl(key: "net.ipv4.tcp_rmem", value: "4096 131072 \(size)"),
+            Sysctl(key: "net.ipv4.tcp_wmem", value: "4096 16384 \(size)"),
+        ]
+    }
+
     public static func plan(
         _ lab: ResolvedLab, instance: String, machine: MachineCapabilities,
         distribution: (String) throws -> NetemDistribution = { try DistributionTable.load($0) }
@@ -48,7 +69,7 @@ public enum LabPlanner {
                 planned.sysctls = silentSysctls
                 planned.bridge = PlannedInterface(name: "br0", index: InterfaceIndexes.bridge, mtu: lab.settings.mtu)
             } else {
-                planned.sysctls = baseSysctls + (lab.settings.ipv6 ? [] : disableIPv6)
+                planned.sysctls = baseSysctls + (lab.settings.ipv6 ? [] : disableIPv6) + tcpBufferSysctls(lab)
             }
             planned.sysctls += node.sysctls
             let indexes = InterfaceIndexes.map(node)

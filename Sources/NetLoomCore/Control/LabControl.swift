@@ -57,28 +57,41 @@ extension LabControl {
     /// new shaping.
     @discardableResult
     public static func setShaping(lab: String, change: LinkChange, logger: Logger) throws -> PlannedLink {
+        let state = try LabState.load(lab: lab)
+        let changes = state.changes + [change]
+        let shaped = try ResolvedLab.shaping(after: changes, labText: state.labText, file: state.lab.file)
+        guard let (aToB, bToA) = shaped[change.link] else {
+            throw CoreError.unknownLink(lab: lab, link: change.link, known: state.links.map(\.name))
+        }
+        return try applyShaping(lab: lab, link: change.link, aToB: aToB, bToA: bToA, recording: changes, logger: logger)
+    }
+
+    /// Applies a link's complete new shaping (a resolved timeline `set`, or a change
+    /// above). `recording` replaces the list of changes kept with the lab.
+    @discardableResult
+    public static func applyShaping(
+        lab: String, link name: String, aToB: Impairment, bToA: Impairment, recording changes: [LinkChange]? = nil,
+        logger: Logger
+    ) throws -> PlannedLink {
         let directory = LabDirectory(lab: lab)
         let lock = try LabLock(directory: directory)
         defer { withExtendedLifetime(lock) {} }
         var state = try LabState.load(lab: lab)
-        var link = try state.link(named: change.link)
-        let changes = state.changes + [change]
-        let shaped = try ResolvedLab.shaping(after: changes, labText: state.labText, file: state.lab.file)
-        guard let (aToB, bToA) = shaped[change.link] else { throw CoreError.unknownLink(lab: lab, link: change.link, known: []) }
-
+        var link = try state.link(named: name)
         switch link.backend {
         case .userspace:
             guard let engine = state.engine else { throw CoreError.corruptState("no link engine recorded") }
             try EngineClient(socket: engine.socket).update(link: link.name, aToB: aToB, bToA: bToA)
         default:
-            if (KernelShaping.needsNetem(aToB) || KernelShaping.needsNetem(bToA)) && !MachineCapabilities.probe().hasNetem {
+            let machine = MachineCapabilities.probe()
+            if (KernelShaping.needsNetem(aToB) || KernelShaping.needsNetem(bToA)) && !machine.hasNetem {
                 throw CoreError.unsupported(
                     "link \(link.name) is shaped by the kernel, which has no sch_netem here, so delay, jitter, loss, "
                         + "duplicate, corrupt or reorder cannot be added at run time; give the link `backend: userspace` "
                         + "in the lab file to change them while it runs")
             }
             let mtu = state.lab.link(named: link.name)?.mtu ?? state.lab.settings.mtu
-            let hasSeed = LabPlanner.kernelAtLeast(MachineCapabilities.probe().kernelRelease, major: 6, minor: 3)
+            let hasSeed = LabPlanner.kernelAtLeast(machine.kernelRelease, major: 6, minor: 3)
             for (end, before, after) in [(link.a, link.aToB, aToB), (link.b, link.bToA, bToA)] {
                 let old = try KernelShaping.tree(for: before, mtu: mtu, kernelHasSeed: hasSeed)
                 let new = try KernelShaping.tree(for: after, mtu: mtu, kernelHasSeed: hasSeed)
@@ -90,7 +103,7 @@ extension LabControl {
         link.aToB = aToB
         link.bToA = bToA
         state.links = state.links.map { $0.name == link.name ? link : $0 }
-        state.changes = changes
+        if let changes { state.changes = changes }
         try state.save()
         return link
     }

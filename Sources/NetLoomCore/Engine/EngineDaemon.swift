@@ -82,5 +82,6 @@ public enum EngineDaemon {
             namespace: NetworkNamespace.open(named: configuration.wireNamespace), links: configuration.links, logger: logger)
         try host.start()
         try host.serve(socketPath: directory.engineSocket)
+        exit(0)
     }
 }

@@ -18,8 +18,8 @@ public final class EngineHost: Sendable {
     public func start() throws { try engine.start() }
     public func stop() { engine.stop() }
 
-    /// Serves requests until a `stop` request; then stops the engine and exits.
-    public func serve(socketPath: String) throws -> Never {
+    /// Serves requests until a `stop` request, then stops the engine and returns.
+    public func serve(socketPath: String) throws {
         unlink(socketPath)
         let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard listener >= 0 else { throw CoreError.io("socket(AF_UNIX)", errno: errno) }
@@ -53,7 +53,8 @@ public final class EngineHost: Sendable {
             if stopping {
                 engine.stop()
                 unlink(socketPath)
-                exit(0)
+                Glibc.close(listener)
+                return
             }
         }
     }

@@ -1,8 +1,8 @@
 // Lab model / Validation: "did you mean `delay`?" for misspelt keys and names.
 
-enum KeySuggestion {
+public enum KeySuggestion {
     /// The hint for an unknown key: the closest allowed key, or the list of allowed keys.
-    static func hint(for key: String, among allowed: [String]) -> String {
+    public static func hint(for key: String, among allowed: [String]) -> String {
         if let best = closest(to: key, among: allowed) {
             return "did you mean `\(best)`?"
         }
@@ -10,7 +10,7 @@ enum KeySuggestion {
     }
 
     /// The candidate within a small edit distance (about a third of the word), if any.
-    static func closest(to word: String, among candidates: [String]) -> String? {
+    public static func closest(to word: String, among candidates: [String]) -> String? {
         let lowered = word.lowercased()
         var best: (String, Int)?
         for candidate in candidates {

@@ -1,0 +1,6 @@
+import NetLoomPluginAPI
+
+/// The baseline traffic generators that ship with netloom.
+public enum BaselinePlugins {
+    public static let all: [any TrafficPlugin.Type] = []
+}

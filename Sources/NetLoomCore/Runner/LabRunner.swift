@@ -1,0 +1,234 @@
+import Foundation
+import Logging
+import NetLoomKernel
+import NetLoomModel
+import NetLoomPluginAPI
+import Synchronization
+
+/// What a run produced.
+public struct RunOutcome: Sendable {
+    public var status: RunStatus
+    /// The results folder (nil when the lab file was rejected before anything ran).
+    public var resultsPath: String?
+    public var summary: RunSummary
+}
+
+/// `netloom run`: validate, preflight, up, warm up, run the workloads (with the
+/// timeline and the samplers alongside), collect, and always take the lab down: on
+/// success, when a plugin throws or overruns, and when the run is cancelled (the CLI
+/// cancels it on SIGINT and SIGTERM).
+public final class LabRunner: Sendable {
+    let lab: ResolvedLab
+    let labText: String
+    let registry: PluginRegistry
+    let options: RunOptions
+    let logger: Logger
+    let report: @Sendable (RunEvent) -> Void
+    private let engine = Mutex<(host: EngineHost, thread: pthread_t)?>(nil)
+
+    public init(
+        lab: ResolvedLab, labText: String, registry: PluginRegistry, options: RunOptions = RunOptions(), logger: Logger,
+        report: @escaping @Sendable (RunEvent) -> Void = { _ in }
+    ) {
+        self.lab = lab
+        self.labText = labText
+        self.registry = registry
+        self.options = options
+        self.logger = logger
+        self.report = report
+    }
+
+    /// Runs the lab. Throws `LabErrors` (nothing built) when a workload's plugin or
+    /// parameters are wrong, `CoreError.needsPrivileges` without root; every other
+    /// failure is reported in the outcome, with the results written so far.
+    public func run() async throws -> RunOutcome {
+        let plugins = try registry.instantiate(lab)
+        let machine = MachineCapabilities.probe()
+        guard machine.canCreateNamespaces else { throw CoreError.needsPrivileges("running a lab") }
+        let started = Date()
+        let results = try ResultsWriter(root: options.resultsRoot, lab: lab.name, started: started)
+        try results.writeJSON(lab, to: "lab.json")
+        try results.write(Data(labText.utf8), to: "lab.yaml")
+
+        var phases: [PhaseTiming] = []
+        var workloadSummaries: [WorkloadSummary] = []
+        var timeline: [AppliedEvent] = []
+        var status = RunStatus.succeeded
+        var failure: String?
+        var clock = RunClock(zero: .now)
+        var state: LabState?
+
+        do {
+            report(.phase("up"))
+            state = try LabLifecycle.up(lab, labText: labText, logger: logger, machine: machine, startEngine: startEngine)
+            phases += state!.timings.map { PhaseTiming(phase: "up: \($0.phase)", seconds: $0.seconds) }
+            try results.writeJSON(environment(machine: machine, state: state!), to: "environment.json")
+            clock = RunClock(zero: .now)
+            results.appendEvent(seconds: 0, kind: "phase", detail: "up")
+
+            report(.phase("warm-up"))
+            let warm = ContinuousClock.now
+            try await warmUp(state!)
+            phases.append(PhaseTiming(phase: "warm-up", seconds: seconds(ContinuousClock.now - warm)))
+
+            report(.phase("workloads"))
+            let running = ContinuousClock.now
+            (workloadSummaries, timeline) = await runWorkloads(plugins, state: state!, results: results, clock: clock)
+            phases.append(PhaseTiming(phase: "workloads", seconds: seconds(ContinuousClock.now - running)))
+            if Task.isCancelled {
+                status = .interrupted
+            } else if workloadSummaries.contains(where: { $0.status != "ok" }) {
+                status = .workloadFailed
+            }
+        } catch {
+            status = Task.isCancelled ? .interrupted : .failed
+            failure = "\(error)"
+            logger.error("run failed", metadata: ["lab": "\(lab.name)", "error": "\(error)"])
+        }
+
+        report(.phase("down"))
+        let down = ContinuousClock.now
+        stopEngine()
+        do {
+            try LabLifecycle.down(lab: lab.name, logger: logger)
+        } catch {
+            failure = (failure.map { $0 + "; " } ?? "") + "down: \(error)"
+            status = .failed
+        }
+        phases.append(PhaseTiming(phase: "down", seconds: seconds(ContinuousClock.now - down)))
+        results.appendEvent(seconds: clock.seconds, kind: "phase", detail: "down")
+
+        let summary = RunSummary(
+            lab: lab.name, file: lab.file, started: started, finished: Date(), status: status, error: failure,
+            phases: phases, workloads: workloadSummaries, timeline: timeline)
+        try results.writeJSON(summary, to: "summary.json")
+        let path = try results.finish()
+        return RunOutcome(status: status, resultsPath: path, summary: summary)
+    }
+
+    // MARK: - Phases
+
+    /// Every node of a workload sends one datagram to its peers, so ARP and neighbour
+    /// discovery are done before anything is measured; then one longest RTT passes.
+    func warmUp(_ state: LabState) async throws {
+        let environment = pluginEnvironment(state)
+        for workload in lab.workloads where workload.nodes.count > 1 {
+            let nodes = workload.nodes.compactMap { lab.node(named: $0) }
+            for (i, node) in nodes.enumerated() {
+                let peers = nodes.count <= 32 ? nodes.filter { $0.name != node.name } : [nodes[(i + 1) % nodes.count], nodes[0]]
+                let descriptor = try environment.openSocket(domain: AF_INET6, type: Int32(SOCK_DGRAM.rawValue), node: node.name)
+                let socket = PluginSocket(descriptor: descriptor, kind: .udp, node: node.name)
+                for peer in peers {
+                    guard let address = peer.interfaces.compactMap({ $0.ipv4 ?? $0.ipv6 }).first?.address else { continue }
+                    _ = try? [UInt8](repeating: 0, count: 1).withUnsafeBytes { try socket.send($0, to: "\(address)", port: 9) }
+                }
+            }
+        }
+        try await Task.sleep(for: lab.rttReference * 2 + .milliseconds(100))
+    }
+
+    func runWorkloads(
+        _ plugins: [any TrafficPlugin], state: LabState, results: ResultsWriter, clock: RunClock
+    ) async -> ([WorkloadSummary], [AppliedEvent]) {
+        let environment = pluginEnvironment(state)
+        let links = state.links.compactMap { planned -> PluginLink? in
+            guard let link = lab.link(named: planned.name) else { return nil }
+            return PluginLink(name: link.name, a: link.a.node, b: link.b.node, aToB: planned.aToB, bToA: planned.bToA)
+        }
+        var executors: [WorkloadExecutor] = []
+        for (index, workload) in lab.workloads.enumerated() {
+            let directory = WorkloadResults.directory(index: index, plugin: workload.plugin)
+            try? results.makeDirectory(directory)
+            let nodes = workload.nodes.enumerated().compactMap { rank, name -> PluginNode? in
+                guard let node = lab.node(named: name) else { return nil }
+                return PluginNode(
+                    name: name, rank: rank, kind: node.kind, ipv4: node.interfaces.compactMap(\.ipv4).first.map { "\($0.address)" },
+                    ipv6: node.interfaces.compactMap(\.ipv6).first.map { "\($0.address)" }, namespace: node.namespace)
+            }
+            let parameters = (try? ParameterSchema(type(of: plugins[index]).parameters).validate(
+                workload.params, nodes: workload.nodes, location: workload.location, path: "\(workload.path).params"))
+                ?? PluginParameters(values: [:], nodes: workload.nodes)
+            var workloadLogger = logger
+            workloadLogger[metadataKey: "workload"] = "\(index)-\(workload.plugin)"
+            let context = PluginContext(
+                workload: "\(workload.path) (\(workload.plugin))", index: index, nodes: nodes, links: links,
+                parameters: parameters, logger: workloadLogger, metrics: Metrics(elapsed: { clock.elapsed }),
+                startTime: .now, duration: workload.duration, outputDirectory: results.path(directory),
+                environment: environment)
+            executors.append(WorkloadExecutor(
+                index: index, workload: workload, plugin: plugins[index], context: context, clock: clock, grace: options.grace,
+                results: results, report: report))
+        }
+        let contexts = executors.map(\.context)
+        let sampler = Sampler(lab: lab.name, results: results, interval: options.sampleInterval, clock: clock)
+        let player = TimelinePlayer(state: state, results: results, clock: clock, logger: logger, report: report)
+        let total = lab.workloads.allSatisfy { $0.duration != nil }
+            ? lab.workloads.map { ($0.start ?? .zero) + $0.duration! }.max() : nil
+        let background = [
+            Task { await sampler.run(contexts: { contexts }) },
+            Task { await player.run() },
+            Task { await self.tick(clock: clock, total: total, contexts: contexts) },
+        ]
+        let summaries = await withTaskGroup(of: WorkloadSummary.self) { group in
+            for executor in executors { group.addTask { await executor.run() } }
+            var summaries: [WorkloadSummary] = []
+            for await summary in group { summaries.append(summary) }
+            return summaries.sorted { $0.index < $1.index }
+        }
+        for task in background { task.cancel() }
+        sampler.sampleOnce(contexts: contexts)
+        return (summaries, player.events)
+    }
+
+    func tick(clock: RunClock, total: Duration?, contexts: [PluginContext]) async {
+        while !Task.isCancelled {
+            let figures = contexts.compactMap { context -> String? in
+                guard let progress = context.metrics.snapshot().progress else { return nil }
+                return "\(context.index): \(progress.name ?? "") \(String(format: "%.3g", progress.value)) \(progress.unit)"
+            }
+            report(.tick(elapsed: clock.elapsed, total: total, figures: figures))
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    // MARK: - Support
+
+    func pluginEnvironment(_ state: LabState) -> NamespacePluginEnvironment {
+        NamespacePluginEnvironment(namespaces: Dictionary(uniqueKeysWithValues: state.lab.nodes.map { ($0.name, $0.namespace) }))
+    }
+
+    func environment(machine: MachineCapabilities, state: LabState) -> RunEnvironment {
+        RunEnvironment(
+            netloomVersion: NetLoomVersion.current, commandLine: options.commandLine,
+            hostname: ProcessInfo.processInfo.hostName, cores: ProcessInfo.processInfo.activeProcessorCount,
+            memoryBytes: ProcessInfo.processInfo.physicalMemory, machine: machine, seed: lab.seed,
+            backends: Dictionary(uniqueKeysWithValues: state.links.map { ($0.name, $0.reason) }))
+    }
+
+    /// The runner hosts the link engine itself (on its own threads), and serves the
+    /// control socket so `netloom status` and `set` work from another terminal.
+    func startEngine(_ plan: LabPlan, _ journal: Journal) throws -> EngineProcess? {
+        let userspace = plan.links.filter { $0.backend == .userspace }
+        guard let wire = plan.wireNamespace, !userspace.isEmpty else { return nil }
+        let host = try EngineHost(namespace: NetworkNamespace.open(named: wire), links: userspace, logger: logger)
+        try host.start()
+        let socket = LabDirectory(lab: plan.lab.name).engineSocket
+        let thread = try DedicatedThread.spawn(name: "engine-control") {
+            do { try host.serve(socketPath: socket) } catch { host.stop() }
+        }
+        engine.withLock { $0 = (host, thread) }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while (try? EngineClient(socket: socket).ping()) == nil {
+            guard ContinuousClock.now < deadline else { throw CoreError.unsupported("the link engine's control socket did not answer") }
+            usleep(2_000)
+        }
+        return EngineProcess(pid: getpid(), startTime: ProcessIdentity.startTime(of: getpid()) ?? 0, socket: socket)
+    }
+
+    func stopEngine() {
+        guard let (host, thread) = engine.withLock({ value in defer { value = nil }; return value }) else { return }
+        try? EngineClient(socket: LabDirectory(lab: lab.name).engineSocket).stop()
+        host.stop()
+        DedicatedThread.join(thread)
+    }
+}

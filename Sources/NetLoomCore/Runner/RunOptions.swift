@@ -1,0 +1,38 @@
+import Foundation
+
+/// How `netloom run` runs a lab.
+public struct RunOptions: Sendable {
+    /// Where results folders go (`results/<lab>-<UTC time>/`).
+    public var resultsRoot: String = "results"
+    /// How often links and TCP connections are sampled.
+    public var sampleInterval: Duration = .seconds(1)
+    /// How long a workload may run past its `duration` before it is cancelled and,
+    /// if it still does not return, marked as overrunning.
+    public var grace: Duration = .seconds(10)
+    /// The command line, for environment.json.
+    public var commandLine: [String] = CommandLine.arguments
+
+    public init() {}
+}
+
+/// How a run ended; also the CLI's exit code.
+public enum RunStatus: String, Codable, Sendable {
+    case succeeded
+    /// A workload threw, overran its deadline, or a program it ran failed.
+    case workloadFailed = "workload-failed"
+    /// SIGINT or SIGTERM.
+    case interrupted
+    /// The lab could not be built or run (see `error` in summary.json).
+    case failed
+}
+
+/// What the runner reports as it goes (the CLI draws its progress from this).
+public enum RunEvent: Sendable {
+    case phase(String)
+    case workloadStarted(index: Int, plugin: String)
+    case workloadFinished(index: Int, plugin: String, status: String)
+    case timeline(String)
+    /// Periodic: elapsed run time, the expected total if known, and each running
+    /// workload's latest progress figure.
+    case tick(elapsed: Duration, total: Duration?, figures: [String])
+}
