@@ -2,5 +2,5 @@ import NetLoomPluginAPI
 
 /// The baseline traffic generators that ship with netloom.
 public enum BaselinePlugins {
-    public static let all: [any TrafficPlugin.Type] = []
+    public static let all: [any TrafficPlugin.Type] = [BulkPlugin.self]
 }

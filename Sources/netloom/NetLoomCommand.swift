@@ -3,12 +3,13 @@ import ArgumentParser
 /// `netloom`: the root command holds configuration only; each subcommand is small and
 /// calls the library.
 @main
-struct NetLoomCommand: ParsableCommand {
+struct NetLoomCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "netloom",
         abstract: "Network emulation for AI cluster networking: labs of namespaces, bridges and shaped veth links.",
         discussion: """
             Lab files are YAML (see docs/lab-format.md). Commands that build or change labs need root:
+              sudo netloom run Labs/quickstart.yaml      (build, run the workloads, write results, tear down)
               sudo netloom up Labs/quickstart.yaml
               sudo netloom status quickstart
               sudo netloom exec quickstart h1 -- ping -c 3 h2
@@ -16,8 +17,8 @@ struct NetLoomCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            ValidateCommand.self, UpCommand.self, StatusCommand.self, ExecCommand.self, SetCommand.self,
-            LinkCommand.self, DownCommand.self, DoctorCommand.self, EngineDaemonCommand.self,
+            ValidateCommand.self, RunCommand.self, UpCommand.self, StatusCommand.self, ExecCommand.self, SetCommand.self,
+            LinkCommand.self, DownCommand.self, PluginsCommand.self, DoctorCommand.self, EngineDaemonCommand.self,
         ]
     )
 }

@@ -30,7 +30,7 @@ public final class EngineHost: Sendable {
         guard bound == 0, chmod(socketPath, 0o600) == 0, listen(listener, 16) == 0 else {
             throw CoreError.io("listen on \(socketPath)", errno: errno)
         }
-        logger.notice("link engine serving", metadata: ["socket": "\(socketPath)"])
+        logger.info("link engine serving", metadata: ["socket": "\(socketPath)"])
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 { continue }

@@ -1,0 +1,235 @@
+import Foundation
+import NetLoomModel
+import NetLoomPluginAPI
+import Synchronization
+
+/// `bulk`: bulk transfer from the first node to the second over TCP (one or many
+/// parallel flows) or UDP at a set rate, like iperf3. Reports throughput each second
+/// and on average (headline), bytes, TCP retransmits, UDP loss.
+public struct BulkPlugin: TrafficPlugin {
+    public static let name = "bulk"
+    public static let summary = "Bulk transfer between two nodes over TCP (parallel flows) or UDP at a rate, like iperf3."
+    public static let parameters = [
+        ParameterSpec("protocol", .choice(["tcp", "udp"]), default: "tcp", help: "transport"),
+        ParameterSpec("flows", .integer(1...256), default: "1", help: "parallel connections (TCP) or senders (UDP)"),
+        ParameterSpec("time", .duration, default: "10s", help: "how long to send (the workload's duration, if shorter, wins)"),
+        ParameterSpec("bytes", .size, optional: true, help: "send this much in total instead of for a time"),
+        ParameterSpec("message", .size, optional: true, help: "size of each write (TCP; default 128KiB) or datagram payload (UDP; default 1400B)"),
+        ParameterSpec("rate", .bitrate, default: "1gbit", help: "UDP sending rate, all senders together"),
+        ParameterSpec("reverse", .bool, default: "false", help: "the second node sends to the first"),
+    ]
+
+    let udp: Bool
+    let flows: Int
+    let time: Duration
+    let bytes: UInt64?
+    let message: Int
+    let rate: Bitrate
+    let reverse: Bool
+
+    public init(parameters: PluginParameters) throws(LabError) {
+        try parameters.requireNodes(exactly: 2)
+        udp = parameters.string("protocol") == "udp"
+        flows = parameters.int("flows")
+        time = parameters.duration("time")
+        bytes = parameters.has("bytes") ? parameters.size("bytes").bytes : nil
+        message = parameters.has("message") ? Int(parameters.size("message").bytes) : (udp ? 1400 : 128 * 1024)
+        rate = parameters.bitrate("rate")
+        reverse = parameters.bool("reverse")
+        if udp && message > 65_000 { throw parameters.error("a UDP datagram holds at most 65000 bytes", for: "message") }
+        if udp && message < 8 { throw parameters.error("a datagram carries an 8-byte sequence number", for: "message", allowed: "at least 8B") }
+        if time <= .zero { throw parameters.error("time must be above 0", for: "time") }
+    }
+
+    public func run(in context: PluginContext) async throws {
+        let sender = context.nodes[reverse ? 1 : 0]
+        let receiver = context.nodes[reverse ? 0 : 1]
+        let length = min(time, context.duration ?? time)
+        let counters = BulkCounters()
+        let port = context.port()
+        let listener = try context.socket(udp ? .udp : .tcp, on: receiver.name)
+        try listener.bind(port: port)
+        if !udp { try listener.listen() }
+
+        let receiving = Task { try await receive(on: listener, context: context, counters: counters) }
+        let sampling = Task { await sample(context: context, counters: counters) }
+        let sendStart = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for flow in 0..<flows {
+                group.addTask {
+                    let socket = try context.socket(udp ? .udp : .tcp, on: sender.name)
+                    try await send(flow: flow, on: socket, to: receiver.address, port: port, until: sendStart + length,
+                                   context: context, counters: counters)
+                }
+            }
+            try await group.waitForAll()
+        }
+        // Let the last bytes arrive, then stop the receiver.
+        try? await Task.sleep(for: udp ? .milliseconds(500) : .milliseconds(100))
+        if udp { listener.shutdownBoth() }
+        _ = try? await receiving.value
+        sampling.cancel()
+        report(context: context, counters: counters)
+    }
+
+    // MARK: - Sending
+
+    func send(flow: Int, on socket: PluginSocket, to address: String, port: UInt16, until end: ContinuousClock.Instant,
+              context: PluginContext, counters: BulkCounters) async throws {
+        let perFlowBytes = bytes.map { $0 / UInt64(flows) + (UInt64(flow) < $0 % UInt64(flows) ? 1 : 0) }
+        if udp {
+            try await context.blocking("bulk-send") {
+                try self.sendDatagrams(on: socket, to: address, port: port, until: end, budget: perFlowBytes, counters: counters)
+            }
+            return
+        }
+        try await context.blocking("bulk-send") {
+            try socket.connect(to: address, port: port)
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: message, alignment: 64)
+            defer { buffer.deallocate() }
+            buffer.initializeMemory(as: UInt8.self, repeating: 0x5A)
+            var sent: UInt64 = 0
+            while perFlowBytes.map({ sent < $0 }) ?? (ContinuousClock.now < end) {
+                let chunk = perFlowBytes.map { Int(min(UInt64(message), $0 - sent)) } ?? message
+                let count = try socket.send(UnsafeRawBufferPointer(rebasing: buffer[..<chunk]))
+                sent += UInt64(count)
+            }
+            counters.sent(sent, datagrams: 0)
+            if let info = socket.tcpInfo() { counters.retransmits(UInt64(info.retransmits)) }
+            socket.shutdownWrite()
+        }
+    }
+
+    /// Paced datagrams, each starting with its sequence number and sender.
+    func sendDatagrams(on socket: PluginSocket, to address: String, port: UInt16, until end: ContinuousClock.Instant,
+                       budget: UInt64?, counters: BulkCounters) throws {
+        let perSecond = Double(rate.bitsPerSecond) / 8 / Double(flows)
+        let start = ContinuousClock.now
+        var buffer = [UInt8](repeating: 0, count: message)
+        var sequence: UInt64 = 0
+        var sent: UInt64 = 0
+        while budget.map({ sent < $0 }) ?? (ContinuousClock.now < end) {
+            // Pace: never ahead of rate x elapsed.
+            let due = Double(sent) / perSecond
+            let elapsed = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
+            if due > elapsed + 0.001 { usleep(UInt32(min((due - elapsed) * 1e6, 10_000))) ; continue }
+            withUnsafeBytes(of: sequence.bigEndian) { buffer.replaceSubrange(0..<8, with: $0) }
+            _ = try buffer.withUnsafeBytes { try socket.send($0, to: address, port: port) }
+            sequence += 1
+            sent += UInt64(message)
+        }
+        counters.sent(sent, datagrams: sequence)
+    }
+
+    // MARK: - Receiving
+
+    func receive(on listener: PluginSocket, context: PluginContext, counters: BulkCounters) async throws {
+        if udp {
+            try await context.blocking("bulk-recv") {
+                let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 64)
+                defer { buffer.deallocate() }
+                while true {
+                    let count = (try? listener.receive(into: buffer)) ?? 0
+                    if count == 0 { return }
+                    counters.received(UInt64(count), datagrams: 1)
+                }
+            }
+            return
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<flows {
+                let connection = try await context.blocking("bulk-accept") { try listener.accept() }
+                context.track(connection)
+                group.addTask {
+                    try await context.blocking("bulk-recv") {
+                        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 64)
+                        defer { buffer.deallocate() }
+                        while true {
+                            let count = try connection.receive(into: buffer)
+                            if count == 0 { return }
+                            counters.received(UInt64(count), datagrams: 0)
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    // MARK: - Measuring
+
+    /// Throughput each second, as the receiver sees it.
+    func sample(context: PluginContext, counters: BulkCounters) async {
+        var last = counters.snapshot().receivedBytes
+        var lastTime = ContinuousClock.now
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            let now = ContinuousClock.now
+            let bytes = counters.snapshot().receivedBytes
+            let megabits = Double(bytes - last) * 8 / 1e6 / seconds(now - lastTime)
+            context.metrics.sample("throughput", megabits, unit: "Mbit/s")
+            context.metrics.progress("throughput", megabits, unit: "Mbit/s")
+            last = bytes
+            lastTime = now
+        }
+    }
+
+    func report(context: PluginContext, counters: BulkCounters) {
+        let totals = counters.snapshot()
+        let span = totals.firstByte.flatMap { first in totals.lastByte.map { seconds($0 - first) } } ?? 0
+        let throughput = span > 0 ? Double(totals.receivedBytes) * 8 / 1e6 / span : 0
+        context.metrics.result("throughput", throughput, unit: "Mbit/s", headline: true)
+        context.metrics.result("received", Double(totals.receivedBytes), unit: "bytes")
+        context.metrics.result("sent", Double(totals.sentBytes), unit: "bytes")
+        context.metrics.add("bytes", Int64(totals.receivedBytes))
+        if udp {
+            let lost = totals.sentDatagrams > totals.receivedDatagrams ? totals.sentDatagrams - totals.receivedDatagrams : 0
+            let loss = totals.sentDatagrams > 0 ? Double(lost) / Double(totals.sentDatagrams) * 100 : 0
+            context.metrics.result("loss", loss, unit: "%", headline: true)
+            context.metrics.result("datagrams sent", Double(totals.sentDatagrams), unit: "datagrams")
+            context.metrics.result("datagrams received", Double(totals.receivedDatagrams), unit: "datagrams")
+        } else {
+            context.metrics.result("retransmits", Double(totals.retransmits), unit: "segments", headline: true)
+        }
+    }
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+/// Shared tallies of one bulk transfer.
+final class BulkCounters: Sendable {
+    struct Totals: Sendable {
+        var sentBytes: UInt64 = 0
+        var receivedBytes: UInt64 = 0
+        var sentDatagrams: UInt64 = 0
+        var receivedDatagrams: UInt64 = 0
+        var retransmits: UInt64 = 0
+        var firstByte: ContinuousClock.Instant?
+        var lastByte: ContinuousClock.Instant?
+    }
+
+    private let totals = Mutex(Totals())
+
+    func sent(_ bytes: UInt64, datagrams: UInt64) {
+        totals.withLock {
+            $0.sentBytes += bytes
+            $0.sentDatagrams += datagrams
+        }
+    }
+
+    func received(_ bytes: UInt64, datagrams: UInt64) {
+        let now = ContinuousClock.now
+        totals.withLock {
+            $0.receivedBytes += bytes
+            $0.receivedDatagrams += datagrams
+            if $0.firstByte == nil { $0.firstByte = now }
+            $0.lastByte = now
+        }
+    }
+
+    func retransmits(_ count: UInt64) { totals.withLock { $0.retransmits += count } }
+
+    func snapshot() -> Totals { totals.withLock { $0 } }
+}
