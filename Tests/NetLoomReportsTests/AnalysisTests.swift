@@ -36,7 +36,7 @@ struct AnalysisTests {
         #expect(Self.close(forward.utilization[2].y, forward.throughput[2].y))
     }
 
-    @Test func aFailedSetChangesNoRateAndUnappliedOnesAreIgnored() throws {
+    @Test func onlyAppliedSetsThatChangeTheRateCount() throws {
         let lab = try ResolvedLab.parse(yaml: """
             name: x
             nodes: { a: {}, b: {} }
@@ -44,12 +44,14 @@ struct AnalysisTests {
               - { endpoints: [a, b], name: wan, rate: 200mbit, from_b: { rate: 50mbit } }
             timeline:
               - { at: 1s, link: wan, set: { rate: 100mbit } }
+              - { at: 1500ms, link: wan, set: { delay: 5ms } }
               - { at: 2s, link: wan, down: 1s }
               - { at: 4s, link: wan, set: { rate: 10mbit } }
               - { at: 5s, link: wan, set: { rate: 20mbit } }
             """)
         let applied = try JSONDecoder().decode([AppliedEvent].self, from: Data("""
             [{"seconds": 1.01, "link": "wan", "action": "set a->b rate 100mbit; b->a rate 100mbit"},
+             {"seconds": 1.5, "link": "wan", "action": "set a->b delay 5ms rate 100mbit; b->a delay 5ms rate 100mbit"},
              {"seconds": 2.0, "link": "wan", "action": "down"},
              {"seconds": 3.0, "link": "wan", "action": "up"},
              {"seconds": 4.02, "link": "wan", "action": "set a->b rate 10mbit; b->a rate 10mbit", "error": "engine not answering"}]

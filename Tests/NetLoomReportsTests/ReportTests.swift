@@ -77,6 +77,27 @@ struct ReportTests {
         }
     }
 
+    @Test func aTrailingSlashIsNotDoubled() throws {
+        try Fixture.withCopy { folder in
+            let report = try ResultsReport(path: folder + "/")
+            #expect(report.folder.path == folder)
+            #expect(try report.writeHTML() == "\(folder)/report.html")
+        }
+    }
+
+    @Test func aLinkWithoutDropsGetsASentenceInsteadOfAFlatChart() throws {
+        try Fixture.withCopy { folder in
+            let path = "\(folder)/links.csv"
+            let table = try CSVTable(parsing: try String(contentsOfFile: path, encoding: .utf8), file: "links.csv")
+            let drops = try table.column("drops")
+            let rows = table.rows.map { row in row.fields.enumerated().map { $0.offset == drops ? "0" : $0.element }.joined(separator: ",") }
+            try Fixture.write(([table.header.joined(separator: ",")] + rows).joined(separator: "\n") + "\n", to: path)
+            let html = try ResultsReport(path: folder).html(generated: Self.generated)
+            #expect(occurrences(of: "<svg ", in: html) == 7)
+            #expect(html.contains("No drops on wan while it was sampled."))
+        }
+    }
+
     @Test func refusesASymlinkedReport() throws {
         try Fixture.withCopy { folder in
             let target = URL(fileURLWithPath: folder).deletingLastPathComponent().appendingPathComponent("victim").path

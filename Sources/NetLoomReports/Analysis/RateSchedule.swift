@@ -5,7 +5,7 @@ import NetLoomCore
 import NetLoomModel
 
 /// The rate a link direction was configured with over the run: the lab's rate from 0 s,
-/// then each timeline `set` that succeeded, from the time it was applied. nil is no
+/// then each timeline `set` that succeeded and changed it, from the time it was applied. nil is no
 /// rate limit (or a rate trace, which has no single rate).
 public struct RateSchedule: Sendable, Equatable {
     public struct Change: Sendable, Equatable {
@@ -41,8 +41,9 @@ public struct RateSchedule: Sendable, Equatable {
             }
             let done = applied.filter { $0.link == link.name && $0.action.hasPrefix("set") }
             for ((a, b), event) in zip(sets, done) where event.error == nil {
-                aToB.append(Change(seconds: event.seconds, bitsPerSecond: bits(a)))
-                bToA.append(Change(seconds: event.seconds, bitsPerSecond: bits(b)))
+                // A set that leaves the rate as it was (a new delay) is no change of rate.
+                if bits(a) != aToB.last?.bitsPerSecond { aToB.append(Change(seconds: event.seconds, bitsPerSecond: bits(a))) }
+                if bits(b) != bToA.last?.bitsPerSecond { bToA.append(Change(seconds: event.seconds, bitsPerSecond: bits(b))) }
             }
             result[link.name] = [
                 direction(link, aToB: true): RateSchedule(changes: aToB.sorted { $0.seconds < $1.seconds }),

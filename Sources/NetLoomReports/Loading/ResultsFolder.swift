@@ -40,7 +40,9 @@ public struct ResultsFolder: Sendable {
     /// What the folder lacks that a report can do without (said in the report).
     public var notes: [String]
 
-    public init(path: String) throws(ReportError) {
+    public init(path given: String) throws(ReportError) {
+        var path = given
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .noFolder(path)

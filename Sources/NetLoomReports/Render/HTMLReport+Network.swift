@@ -79,8 +79,12 @@ extension HTMLReport {
                                    y: ChartAxis("utilization", unit: "%", domain: (0, peak > 102 ? Ticks.niceUpper(peak, count: 5) : 100)),
                                    series: percentSeries, markers: markers(), id: nextChartID()))
         }
-        chart(&html, LineChart(title: "\(name): drops per direction", x: timeAxis, y: ChartAxis("drops", unit: "packets/s"),
-                               series: dropSeries, markers: markers(), id: nextChartID()))
+        if directions.contains(where: { $0.dropsPerSecond.contains { $0.y > 0 } }) {
+            chart(&html, LineChart(title: "\(name): drops per direction", x: timeAxis, y: ChartAxis("drops", unit: "packets/s"),
+                                   series: dropSeries, markers: markers(), id: nextChartID()))
+        } else {
+            html.element("p", [("class", "muted")], text: "No drops on \(name) while it was sampled.")
+        }
     }
 
     mutating func tcpSection(_ html: inout HTMLWriter) {
