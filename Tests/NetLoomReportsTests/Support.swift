@@ -12,7 +12,7 @@ enum Fixture {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)").path
     }
 
-    /// A fresh copy of the fixture folder (removed by `body`'s caller via `remove`).
+    /// A fresh copy of the fixture folder in a new temporary folder.
     static func copy() throws -> String {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("netloom-reports-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -21,6 +21,7 @@ enum Fixture {
         return target
     }
 
+    /// Runs `body` on a fresh copy and removes the copy afterwards.
     static func withCopy<T>(_ body: (String) throws -> T) throws -> T {
         let folder = try copy()
         defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: folder).deletingLastPathComponent().path) }
