@@ -122,6 +122,6 @@ let package = Package(
         .testTarget(name: "NetLoomCoreTests", dependencies: ["NetLoomCore", "BaselinePlugins"]),
         .testTarget(name: "NetLoomPluginAPITests", dependencies: ["NetLoomPluginAPI"]),
         .testTarget(name: "BaselinePluginsTests", dependencies: ["BaselinePlugins", "NetLoomCore"]),
-        .testTarget(name: "NetLoomReportsTests", dependencies: ["NetLoomReports"]),
+        .testTarget(name: "NetLoomReportsTests", dependencies: ["NetLoomReports"], exclude: ["Fixtures"]),
     ]
 )

@@ -17,7 +17,7 @@ struct NetLoomCommand: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            ValidateCommand.self, RunCommand.self, UpCommand.self, StatusCommand.self, ExecCommand.self, SetCommand.self,
+            ValidateCommand.self, RunCommand.self, ReportCommand.self, UpCommand.self, StatusCommand.self, ExecCommand.self, SetCommand.self,
             LinkCommand.self, DownCommand.self, PluginsCommand.self, DoctorCommand.self, EngineDaemonCommand.self,
         ]
     )
