@@ -112,7 +112,8 @@ public enum LabStatusReader {
     /// drops summed over the tree; the interface's own counters when unshaped.
     static func counters(_ held: [QdiscInfo], link: LinkStatistics?) -> DirectionCounters {
         var counters = DirectionCounters()
-        if let root = held.first(where: { $0.parent == .root }) {
+        // noqueue (an unshaped veth) keeps no counters: use the interface's then.
+        if let root = held.first(where: { $0.parent == .root && $0.kind != nil }) {
             counters.bytes = root.statistics.bytes
             counters.packets = root.statistics.packets
         } else if let link {
