@@ -181,7 +181,7 @@ public struct BulkPlugin: TrafficPlugin {
                 context.track(connection)
                 group.addTask {
                     try await context.blocking("bulk-recv") {
-                        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 64)
+                        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 128 * 1024, alignment: 64)
                         defer { buffer.deallocate() }
                         while true {
                             let count = try connection.receive(into: buffer)
