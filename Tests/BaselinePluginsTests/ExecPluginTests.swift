@@ -11,6 +11,7 @@ extension PluginLabTests {
         port = int(os.environ["MASTER_PORT"])
         print("env", rank, world, os.environ["LOCAL_RANK"], os.environ["MASTER_ADDR"], os.environ["NETLOOM_NODE"],
               os.environ["NETLOOM_PEERS"], os.environ["NETLOOM_ADDRESSES"], os.environ["GLOO_SOCKET_IFNAME"], sys.argv[1:])
+        print("extra", os.environ["EXTRA"], "cwd", os.getcwd())
         if rank == 0:
             server = socket.create_server(("0.0.0.0", port))
             for _ in range(world - 1):
@@ -44,6 +45,8 @@ extension PluginLabTests {
                 params:
                   command: [python3, \(script), "--rank={rank}", "{world_size}", "{master_addr}:{master_port}"]
                   master_port: 29500
+                  env: ["EXTRA={node}-{rank}"]
+                  directory: /tmp
             """)
         #expect(run.summary.status == .succeeded, "\(run.diagnosis)")
         let folder = "workloads/0-exec"
@@ -54,6 +57,7 @@ extension PluginLabTests {
         #expect(h0.contains("got hello from rank 2 (h2)"))
         let h2 = try #require(run.file("\(folder)/h2.stdout"))
         #expect(h2.contains("env 2 3 0 10.0.0.1 h2"), "\(h2)")
+        #expect(h2.contains("extra h2-2 cwd /tmp"), "\(h2)")
         #expect(run.file("\(folder)/h1.stderr") == "")
         #expect(run.rows("\(folder)/tables/ranks.csv").map { $0[3] } == ["0", "0", "0"], "every exit code recorded")
         #expect(run.result("ranks failed") == 0)
