@@ -86,3 +86,25 @@ extension PluginLabTests {
         #expect(throughput > 32 && throughput < 40, "paced at 40 Mbit/s, 10% lost: \(throughput)")
     }
 }
+
+extension PluginLabTests {
+    @Test func bulkUDPIsPacedAtItsRate() async throws {
+        let run = try await PluginLabs.run("""
+            name: NAME
+            nodes: { a: {}, b: {} }
+            links:
+              - endpoints: [a, b]
+            workloads:
+              - plugin: bulk
+                nodes: [a, b]
+                params: { protocol: udp, rate: 200mbit, flows: 2, time: 2s, message: 1000B }
+            """)
+        #expect(run.summary.status == .succeeded, "\(run.diagnosis)")
+        let throughput = try #require(run.result("throughput"))
+        #expect(throughput > 190 && throughput < 202, "paced at 200 Mbit/s: \(throughput)")
+        // 200 Mbit/s of 1000-byte payloads for 2 s: 50,000 datagrams.
+        let sent = try #require(run.result("datagrams sent"))
+        #expect(abs(sent - 50_000) < 500, "\(sent) datagrams")
+        #expect((run.result("loss") ?? 100) < 1)
+    }
+}
