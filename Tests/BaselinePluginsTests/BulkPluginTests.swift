@@ -17,7 +17,7 @@ extension PluginLabTests {
             workloads:
               - plugin: bulk
                 nodes: [a, b]
-                params: { time: 2s }
+                params: { time: 1500ms }
             """)
         #expect(run.summary.status == .succeeded, "\(run.diagnosis)")
         let throughput = try #require(run.workload().headline["throughput"]?.value)
@@ -67,6 +67,8 @@ extension PluginLabTests {
     }
 
     @Test func bulkUDPCountsLoss() async throws {
+        // A low rate: the loss comes from the link engine, which other suites running at the
+        // same time must not starve into dropping datagrams of its own.
         let run = try await PluginLabs.run("""
             name: NAME
             nodes: { a: {}, b: {} }
@@ -76,14 +78,14 @@ extension PluginLabTests {
             workloads:
               - plugin: bulk
                 nodes: [a, b]
-                params: { protocol: udp, rate: 40mbit, time: 2s }
+                params: { protocol: udp, rate: 10mbit, time: 3s }
             """)
         #expect(run.summary.status == .succeeded, "\(run.diagnosis)")
         let loss = try #require(run.workload().headline["loss"]?.value)
-        // About 7100 datagrams: 10% +- 1% is over 3 standard deviations.
-        #expect(loss > 8.5 && loss < 11.5, "loss \(loss)% on a 10% link")
+        // About 2680 datagrams: 10% +- 2.5% is over 4 standard deviations.
+        #expect(loss > 7.5 && loss < 12.5, "loss \(loss)% on a 10% link")
         let throughput = try #require(run.result("throughput"))
-        #expect(throughput > 32 && throughput < 40, "paced at 40 Mbit/s, 10% lost: \(throughput)")
+        #expect(throughput > 8 && throughput < 10, "paced at 10 Mbit/s, 10% lost: \(throughput)")
     }
 }
 
