@@ -104,4 +104,23 @@ extension PluginLabTests {
         #expect(workload.error?.contains("still running at the workload's duration") == true, "\(run.diagnosis)")
         #expect(workload.finished - workload.started < 5)
     }
+
+    @Test func execStopsProgramsWhenTheRunIsInterrupted() async throws {
+        let run = try await PluginLabs.run("""
+            name: NAME
+            nodes: { a: {}, b: {} }
+            links:
+              - endpoints: [a, b]
+            workloads:
+              - plugin: exec
+                nodes: [a, b]
+                params: { command: [sleep, "30"] }
+            """, cancelAfter: .seconds(1))
+        #expect(run.summary.status == .interrupted, "\(run.diagnosis)")
+        let workload = run.workload()
+        #expect(workload.status == "cancelled", "\(run.diagnosis)")
+        #expect(workload.finished - workload.started < 5, "stopped, not waited for")
+        let ranks = run.rows("workloads/0-exec/tables/ranks.csv")
+        #expect(ranks.map { $0[5] } == ["the run was cancelled", "the run was cancelled"], "\(ranks)")
+    }
 }

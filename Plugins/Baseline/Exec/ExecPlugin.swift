@@ -74,7 +74,10 @@ public struct ExecPlugin: TrafficPlugin {
         }
         context.logger.info("programs started", metadata: ["ranks": "\(ranks.count)", "program": "\(command[0])"])
         let outcomes = await wait(for: launched, context: context)
-        try report(outcomes, context: context)
+        let failures = report(outcomes, context: context)
+        // Interrupted: the programs were stopped because the run was, not because they failed.
+        try Task.checkCancellation()
+        if !failures.isEmpty { throw ExecError.failed(failures) }
     }
 
     // MARK: - Environment
@@ -202,7 +205,8 @@ public struct ExecPlugin: TrafficPlugin {
 
     // MARK: - Results
 
-    func report(_ outcomes: [Outcome], context: PluginContext) throws {
+    /// Records every rank's outcome; returns a line for each that failed.
+    func report(_ outcomes: [Outcome], context: PluginContext) -> [String] {
         let failed = outcomes.filter { $0.status != 0 }
         context.metrics.result("ranks", Double(outcomes.count), unit: "ranks")
         context.metrics.result("ranks failed", Double(failed.count), unit: "ranks", headline: true)
@@ -216,13 +220,11 @@ public struct ExecPlugin: TrafficPlugin {
                 ["\($0.node.rank)", $0.node.name, $0.node.address, "\($0.status)", String(format: "%.3f", $0.seconds),
                  $0.stoppedBecause ?? ""]
             })
-        guard failed.isEmpty else {
-            throw ExecError.failed(failed.map { outcome in
-                let what = outcome.stoppedBecause.map { "was stopped (\($0)), exit status \(outcome.status)" }
-                    ?? "exited with \(outcome.status)"
-                let tail = Self.lastLine(of: "\(context.outputDirectory)/\(outcome.node.name).stderr").map { ": \($0)" } ?? ""
-                return "rank \(outcome.node.rank) (\(outcome.node.name)) \(what)\(outcome.stoppedBecause == nil ? tail : "")"
-            })
+        return failed.map { outcome in
+            let what = outcome.stoppedBecause.map { "was stopped (\($0)), exit status \(outcome.status)" }
+                ?? "exited with \(outcome.status)"
+            let tail = Self.lastLine(of: "\(context.outputDirectory)/\(outcome.node.name).stderr").map { ": \($0)" } ?? ""
+            return "rank \(outcome.node.rank) (\(outcome.node.name)) \(what)\(outcome.stoppedBecause == nil ? tail : "")"
         }
     }
 

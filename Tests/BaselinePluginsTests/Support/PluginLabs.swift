@@ -35,8 +35,9 @@ enum PluginLabs {
         return (try ResolvedLab.parse(yaml: text, file: "<test>"), text)
     }
 
-    /// Runs the lab and its workloads; returns what the run wrote.
-    static func run(_ yaml: String) async throws -> RunResults {
+    /// Runs the lab and its workloads (cancelling the run after `cancelAfter`, as Ctrl-C
+    /// does); returns what the run wrote.
+    static func run(_ yaml: String, cancelAfter: Duration? = nil) async throws -> RunResults {
         let (lab, text) = try lab(yaml)
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("netloom-plugin-tests-\(UUID().uuidString)").path
         var options = RunOptions()
@@ -44,7 +45,12 @@ enum PluginLabs {
         options.grace = .seconds(5)
         options.commandLine = ["BaselinePluginsTests"]
         let runner = LabRunner(lab: lab, labText: text, registry: registry, options: options, logger: logger)
-        let outcome = try await runner.run()
+        let task = Task { try await runner.run() }
+        if let cancelAfter {
+            try await Task.sleep(for: cancelAfter)
+            task.cancel()
+        }
+        let outcome = try await task.value
         #expect(NetworkNamespace.list().filter { $0.hasPrefix("\(lab.name).") }.isEmpty, "the lab was taken down")
         return RunResults(outcome: outcome, root: root)
     }
