@@ -110,3 +110,22 @@ extension PluginLabTests {
         #expect((run.result("loss") ?? 100) < 1)
     }
 }
+
+extension PluginLabTests {
+    @Test func bulkStopsWhenTheRunIsInterrupted() async throws {
+        let run = try await PluginLabs.run("""
+            name: NAME
+            nodes: { a: {}, b: {} }
+            links:
+              - endpoints: [a, b]
+                rate: 100mbit
+            workloads:
+              - plugin: bulk
+                nodes: [a, b]
+                params: { time: 60s, flows: 2 }
+            """, cancelAfter: .seconds(1))
+        #expect(run.summary.status == .interrupted, "\(run.diagnosis)")
+        #expect(run.workload().status == "cancelled", "\(run.diagnosis)")
+        #expect(run.workload().finished - run.workload().started < 5, "stopped at once")
+    }
+}

@@ -48,6 +48,10 @@ public struct BulkPlugin: TrafficPlugin {
     }
 
     public func run(in context: PluginContext) async throws {
+        try await cancellable { try await transfer(in: context) }
+    }
+
+    func transfer(in context: PluginContext) async throws {
         let sender = context.nodes[reverse ? 1 : 0]
         let receiver = context.nodes[reverse ? 0 : 1]
         let length = min(time, context.duration ?? time)

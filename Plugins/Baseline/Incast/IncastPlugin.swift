@@ -39,6 +39,10 @@ public struct IncastPlugin: TrafficPlugin {
     }
 
     public func run(in context: PluginContext) async throws {
+        try await cancellable { try await gather(in: context) }
+    }
+
+    func gather(in context: PluginContext) async throws {
         guard let receiver = context.node(receiverName) else { return }
         let senders = context.nodes.filter { $0.name != receiverName }
         let port = context.port()

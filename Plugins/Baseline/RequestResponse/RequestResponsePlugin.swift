@@ -51,6 +51,10 @@ public struct RequestResponsePlugin: TrafficPlugin {
     }
 
     public func run(in context: PluginContext) async throws {
+        try await cancellable { try await exchange(in: context) }
+    }
+
+    func exchange(in context: PluginContext) async throws {
         let client = context.nodes[0]
         let server = context.nodes[1]
         let port = context.port()
