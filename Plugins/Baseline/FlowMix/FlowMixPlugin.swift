@@ -112,13 +112,15 @@ public struct FlowMixPlugin: TrafficPlugin {
 
         let start = ContinuousClock.now
         let arrivalsEnd = start + min(time, context.duration ?? time)
+        // (flows that arrive are offered; the sum of their sizes is the load actually drawn)
         var random = SeededRandom(seed: seed)
         context.metrics.result("offered load", load * 100, unit: "%")
         context.metrics.result("arrival rate", perSecond, unit: "flows/s")
         context.metrics.result("mean flow size", distribution.mean, unit: "bytes")
         context.metrics.result("rate", Double(rate.bitsPerSecond) / 1e6, unit: "Mbit/s")
 
-        await withTaskGroup(of: Void.self) { group in
+        let window = min(time, context.duration ?? time)
+        await withDiscardingTaskGroup { group in
             var next = start
             var id: UInt64 = 0
             while !Task.isCancelled {
@@ -158,11 +160,11 @@ public struct FlowMixPlugin: TrafficPlugin {
             // Cut whatever is left: every blocked sender and receiver returns.
             flows.cut()
             context.shutdownSockets()
-            await group.waitForAll()
+            // The group waits for every flow before it returns.
         }
         for listener in listeners { listener.shutdownBoth() }
         await receiving.value
-        report(context: context, flows: flows, rate: rate, span: ContinuousClock.now - start)
+        report(context: context, flows: flows, rate: rate, window: window, span: ContinuousClock.now - start)
         try Task.checkCancellation()
     }
 
@@ -193,7 +195,7 @@ public struct FlowMixPlugin: TrafficPlugin {
 
     /// Accepts flows on one receiver until the listener is shut down.
     func accept(on listener: PluginSocket, context: PluginContext, flows: FlowTable) async {
-        await withTaskGroup(of: Void.self) { group in
+        await withDiscardingTaskGroup { group in
             while let connection = try? await context.blocking("flowmix-accept", { try listener.accept() }) {
                 context.track(connection)
                 group.addTask {
@@ -245,7 +247,8 @@ public struct FlowMixPlugin: TrafficPlugin {
         }
     }
 
-    func report(context: PluginContext, flows: FlowTable, rate: Bitrate, span: Duration) {
+    /// `window`: how long flows arrived; `span`: the whole run, drain included.
+    func report(context: PluginContext, flows: FlowTable, rate: Bitrate, window: Duration, span: Duration) {
         let all = flows.all()
         let done = all.filter { $0.fct != nil }
         let unfinished = all.filter(\.unfinished)
@@ -258,6 +261,8 @@ public struct FlowMixPlugin: TrafficPlugin {
         context.metrics.result("flows unfinished", Double(unfinished.count), unit: "flows")
         context.metrics.result("flows failed", Double(failed.count), unit: "flows")
         context.metrics.result("flows skipped", Double(flows.skipped), unit: "flows")
+        let drawn = all.reduce(0.0) { $0 + Double($1.bytes) }
+        context.metrics.result("offered load drawn", drawn * 8 / seconds(window) / bitsPerSecond * 100, unit: "%")
         context.metrics.result("carried load", Double(flows.deliveredBytes) * 8 / seconds(span) / bitsPerSecond * 100, unit: "%")
 
         var rows: [[String]] = []
