@@ -90,12 +90,19 @@ public struct IncastPlugin: TrafficPlugin {
     /// A sender: answers each 8-byte request with `size` bytes until the receiver closes.
     func answer(on socket: PluginSocket, to address: String, port: UInt16, retransmits: SharedCount) throws {
         try socket.connect(to: address, port: port)
-        let data = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64)
+        // The answer goes out in writes of at most 1 MiB from one buffer.
+        let chunk = min(size, 1 << 20)
+        let data = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 64)
         defer { data.deallocate() }
         data.initializeMemory(as: UInt8.self, repeating: 0x49)
         var request: UInt64 = 0
         while try withUnsafeMutableBytes(of: &request, { try socket.receiveExactly(into: $0) }) {
-            try socket.sendAll(UnsafeRawBufferPointer(data))
+            var left = size
+            while left > 0 {
+                let count = min(left, chunk)
+                try socket.sendAll(UnsafeRawBufferPointer(rebasing: data[..<count]))
+                left -= count
+            }
         }
         if let info = socket.tcpInfo() { retransmits.add(Int(info.retransmits)) }
         socket.shutdownWrite()

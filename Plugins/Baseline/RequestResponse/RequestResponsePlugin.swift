@@ -101,14 +101,15 @@ public struct RequestResponsePlugin: TrafficPlugin {
         }
         outgoing.initializeMemory(as: UInt8.self, repeating: 0x52)
         var done = 0
-        var now = ContinuousClock.now
-        while now < end && budget.map({ done < $0 }) ?? true {
-            let start = now
+        while budget.map({ done < $0 }) ?? true {
+            // Timed from here: recording the previous transaction is outside its successor.
+            let start = ContinuousClock.now
+            guard start < end else { break }
             try socket.sendAll(UnsafeRawBufferPointer(outgoing))
             guard try socket.receiveExactly(into: incoming) else {
                 throw SocketError(operation: "receive a response (the server closed the connection)", code: ECONNRESET)
             }
-            now = ContinuousClock.now
+            let now = ContinuousClock.now
             let latency = now - start
             metrics.record("latency", microseconds(latency), unit: "us")
             tally.add(latency, at: now)
