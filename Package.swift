@@ -90,12 +90,14 @@ let package = Package(
 
         // MARK: Traffic plugins (Plugins/ holds them; SwiftPM's own meaning of Plugins/ is package plugins).
         .target(name: "BaselinePlugins", dependencies: ["NetLoomPluginAPI"], path: "Plugins/Baseline"),
+        // The worked example of docs/plugins.md.
+        .target(name: "ExamplePlugins", dependencies: ["NetLoomPluginAPI"], path: "Plugins/Examples"),
 
         // MARK: Executables
         .executableTarget(
             name: "netloom",
             dependencies: [
-                "NetLoomCore", "NetLoomReports", "BaselinePlugins",
+                "NetLoomCore", "NetLoomReports", "BaselinePlugins", "ExamplePlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -103,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "netloom-bench",
             dependencies: [
-                "NetLoomCore",
+                "NetLoomCore", "BaselinePlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -121,7 +123,7 @@ let package = Package(
         ),
         .testTarget(name: "NetLoomCoreTests", dependencies: ["NetLoomCore", "BaselinePlugins"]),
         .testTarget(name: "NetLoomPluginAPITests", dependencies: ["NetLoomPluginAPI"]),
-        .testTarget(name: "BaselinePluginsTests", dependencies: ["BaselinePlugins", "NetLoomCore"]),
+        .testTarget(name: "BaselinePluginsTests", dependencies: ["BaselinePlugins", "ExamplePlugins", "NetLoomCore"]),
         .testTarget(name: "NetLoomReportsTests", dependencies: ["NetLoomReports"], exclude: ["Fixtures"]),
     ]
 )

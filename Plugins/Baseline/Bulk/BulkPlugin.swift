@@ -6,6 +6,12 @@ import Synchronization
 /// `bulk`: bulk transfer from the first node to the second over TCP (one or many
 /// parallel flows) or UDP at a set rate, like iperf3. Reports throughput each second
 /// and on average (headline), bytes, TCP retransmits, UDP loss.
+///
+/// Throughput is what the receiver got, from its first byte to its last. A TCP flow
+/// ends when its receiver has read everything (the sender waits for the receiver to
+/// close), so `bytes` mode and retransmit counts are final. UDP datagrams carry a
+/// sequence number; loss is datagrams sent minus datagrams received, counted once the
+/// receiver has heard nothing for a quiet period after the senders stopped.
 public struct BulkPlugin: TrafficPlugin {
     public static let name = "bulk"
     public static let summary = "Bulk transfer between two nodes over TCP (parallel flows) or UDP at a rate, like iperf3."
@@ -42,6 +48,10 @@ public struct BulkPlugin: TrafficPlugin {
     }
 
     public func run(in context: PluginContext) async throws {
+        try await cancellable { try await transfer(in: context) }
+    }
+
+    func transfer(in context: PluginContext) async throws {
         let sender = context.nodes[reverse ? 1 : 0]
         let receiver = context.nodes[reverse ? 0 : 1]
         let length = min(time, context.duration ?? time)
@@ -49,10 +59,21 @@ public struct BulkPlugin: TrafficPlugin {
         let port = context.port()
         let listener = try context.socket(udp ? .udp : .tcp, on: receiver.name)
         try listener.bind(port: port)
-        if !udp { try listener.listen() }
+        if udp {
+            // Room for bursts: a datagram the socket has no room for counts as lost.
+            listener.setBuffers(receive: 8 << 20)
+        } else {
+            try listener.listen()
+        }
 
         let receiving = Task { try await receive(on: listener, context: context, counters: counters) }
         let sampling = Task { await sample(context: context, counters: counters) }
+        // Whatever happens to the senders, the receiver's threads are released.
+        defer {
+            listener.shutdownBoth()
+            receiving.cancel()
+            sampling.cancel()
+        }
         let sendStart = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for flow in 0..<flows {
@@ -64,12 +85,25 @@ public struct BulkPlugin: TrafficPlugin {
             }
             try await group.waitForAll()
         }
-        // Let the last bytes arrive, then stop the receiver.
-        try? await Task.sleep(for: udp ? .milliseconds(500) : .milliseconds(100))
-        if udp { listener.shutdownBoth() }
-        _ = try? await receiving.value
-        sampling.cancel()
+        if udp {
+            // The last datagrams may still be in flight (delay, queues): stop receiving once
+            // nothing has arrived for a while, or after 5 s.
+            await waitForQuiet(counters: counters, quiet: .milliseconds(300), limit: .seconds(5))
+            listener.shutdownBoth()
+        }
+        // TCP: every sender returned after its receiver read to the end, so this is prompt.
+        try await receiving.value
         report(context: context, counters: counters)
+    }
+
+    /// Returns once no datagram has arrived for `quiet` (or after `limit`).
+    func waitForQuiet(counters: BulkCounters, quiet: Duration, limit: Duration) async {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < limit {
+            let last = counters.snapshot().lastByte ?? start
+            if ContinuousClock.now - last >= quiet && ContinuousClock.now - start >= quiet { return }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     // MARK: - Sending
@@ -95,12 +129,17 @@ public struct BulkPlugin: TrafficPlugin {
                 sent += UInt64(count)
             }
             counters.sent(sent, datagrams: 0)
-            if let info = socket.tcpInfo() { counters.retransmits(UInt64(info.retransmits)) }
             socket.shutdownWrite()
+            // The receiver closes once it has read everything: then the flow is done and
+            // its retransmit count final.
+            var byte: UInt8 = 0
+            _ = try? withUnsafeMutableBytes(of: &byte) { try socket.receive(into: $0) }
+            if let info = socket.tcpInfo() { counters.retransmits(UInt64(info.retransmits)) }
         }
     }
 
-    /// Paced datagrams, each starting with its sequence number and sender.
+    /// Paced datagrams of `message` bytes (payload), each starting with its sequence
+    /// number. The rate counts payload bytes, like iperf3's `-b`.
     func sendDatagrams(on socket: PluginSocket, to address: String, port: UInt16, until end: ContinuousClock.Instant,
                        budget: UInt64?, counters: BulkCounters) throws {
         let perSecond = Double(rate.bitsPerSecond) / 8 / Double(flows)
@@ -108,11 +147,15 @@ public struct BulkPlugin: TrafficPlugin {
         var buffer = [UInt8](repeating: 0, count: message)
         var sequence: UInt64 = 0
         var sent: UInt64 = 0
-        while budget.map({ sent < $0 }) ?? (ContinuousClock.now < end) {
-            // Pace: never ahead of rate x elapsed.
-            let due = Double(sent) / perSecond
-            let elapsed = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
-            if due > elapsed + 0.001 { usleep(UInt32(min((due - elapsed) * 1e6, 10_000))) ; continue }
+        while true {
+            let now = ContinuousClock.now
+            guard budget.map({ sent < $0 }) ?? (now < end) else { break }
+            // Pace: never more than 1 ms ahead of rate x elapsed.
+            let ahead = Double(sent) / perSecond - seconds(now - start)
+            if ahead > 0.001 {
+                usleep(UInt32(min(ahead * 1e6, 10_000)))
+                continue
+            }
             withUnsafeBytes(of: sequence.bigEndian) { buffer.replaceSubrange(0..<8, with: $0) }
             _ = try buffer.withUnsafeBytes { try socket.send($0, to: address, port: port) }
             sequence += 1
@@ -142,11 +185,15 @@ public struct BulkPlugin: TrafficPlugin {
                 context.track(connection)
                 group.addTask {
                     try await context.blocking("bulk-recv") {
-                        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 64)
+                        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 128 * 1024, alignment: 64)
                         defer { buffer.deallocate() }
                         while true {
                             let count = try connection.receive(into: buffer)
-                            if count == 0 { return }
+                            if count == 0 {
+                                // Tells the sender everything arrived.
+                                connection.shutdownWrite()
+                                return
+                            }
                             counters.received(UInt64(count), datagrams: 0)
                         }
                     }
@@ -192,10 +239,6 @@ public struct BulkPlugin: TrafficPlugin {
             context.metrics.result("retransmits", Double(totals.retransmits), unit: "segments", headline: true)
         }
     }
-}
-
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
 /// Shared tallies of one bulk transfer.

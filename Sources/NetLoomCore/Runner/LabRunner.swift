@@ -143,7 +143,8 @@ public final class LabRunner: Sendable {
                 guard let node = lab.node(named: name) else { return nil }
                 return PluginNode(
                     name: name, rank: rank, kind: node.kind, ipv4: node.interfaces.compactMap(\.ipv4).first.map { "\($0.address)" },
-                    ipv6: node.interfaces.compactMap(\.ipv6).first.map { "\($0.address)" }, namespace: node.namespace)
+                    ipv6: node.interfaces.compactMap(\.ipv6).first.map { "\($0.address)" }, namespace: node.namespace,
+                    interface: (node.interfaces.first { $0.ipv4 != nil } ?? node.interfaces.first { $0.ipv6 != nil })?.name)
             }
             let parameters = (try? ParameterSchema(type(of: plugins[index]).parameters).validate(
                 workload.params, nodes: workload.nodes, location: workload.location, path: "\(workload.path).params"))
@@ -153,7 +154,8 @@ public final class LabRunner: Sendable {
             let context = PluginContext(
                 workload: "\(workload.path) (\(workload.plugin))", index: index, nodes: nodes, links: links,
                 parameters: parameters, logger: workloadLogger, metrics: Metrics(elapsed: { clock.elapsed }),
-                startTime: .now, duration: workload.duration, outputDirectory: results.path(directory),
+                // A workload with a `start` begins then (its deadline counts from there).
+                startTime: Swift.max(ContinuousClock.now, clock.zero + (workload.start ?? .zero)), duration: workload.duration, outputDirectory: results.path(directory),
                 environment: environment)
             executors.append(WorkloadExecutor(
                 index: index, workload: workload, plugin: plugins[index], context: context, clock: clock, grace: options.grace,

@@ -78,13 +78,14 @@ struct WorkloadExecutor: Sendable {
         await withCheckedContinuation { continuation in
             let once = Once()
             let timer = Task {
-                try? await Task.sleep(for: limit)
+                // Cancelled means the task finished first: only a full sleep is a timeout.
+                do { try await Task.sleep(for: limit) } catch { return }
                 if once.claim() { continuation.resume(returning: nil) }
             }
             Task {
                 let result = await task.result
-                timer.cancel()
                 if once.claim() { continuation.resume(returning: result) }
+                timer.cancel()
             }
         }
     }

@@ -11,14 +11,19 @@ public struct PluginNode: Sendable, Codable, Equatable {
     public var ipv6: String?
     /// The network namespace (`ip netns exec` name).
     public var namespace: String
+    /// The interface that holds `address` (for programs that bind to a device by
+    /// name, like Gloo's `GLOO_SOCKET_IFNAME`).
+    public var interface: String?
 
-    public init(name: String, rank: Int, kind: NodeKind, ipv4: String?, ipv6: String?, namespace: String) {
+    public init(name: String, rank: Int, kind: NodeKind, ipv4: String?, ipv6: String?, namespace: String,
+                interface: String? = nil) {
         self.name = name
         self.rank = rank
         self.kind = kind
         self.ipv4 = ipv4
         self.ipv6 = ipv6
         self.namespace = namespace
+        self.interface = interface
     }
 
     /// The address peers use: IPv4 when the node has one.

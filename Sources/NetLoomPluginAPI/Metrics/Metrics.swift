@@ -27,11 +27,8 @@ public final class Metrics: Sendable {
     /// Records one value in the histogram `name`, in `unit` (e.g. "us"); values are
     /// kept as integers of that unit.
     public func record(_ name: String, _ value: Double, unit: String) {
-        state.withLock { snapshot in
-            var histogram = snapshot.histograms[name] ?? HistogramRecord(unit: unit)
-            histogram.record(max(0, value))
-            snapshot.histograms[name] = histogram
-        }
+        // Mutated in place: copying the record out and back would copy its counts on every call.
+        state.withLock { $0.histograms[name, default: HistogramRecord(unit: unit)].record(max(0, value)) }
     }
 
     /// Adds a point to the time series `name` at the current run time.

@@ -10,6 +10,12 @@ public struct SocketError: Error, CustomStringConvertible, Sendable {
     public var operation: String
     public var code: Int32
 
+    /// For plugins that make socket calls of their own (poll, recv with flags).
+    public init(operation: String, code: Int32) {
+        self.operation = operation
+        self.code = code
+    }
+
     public var description: String { "\(operation): \(String(cString: strerror(code)))" }
 }
 

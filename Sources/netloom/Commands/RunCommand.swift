@@ -1,5 +1,6 @@
 import ArgumentParser
 import BaselinePlugins
+import ExamplePlugins
 import Dispatch
 import Foundation
 import NetLoomCore
@@ -74,7 +75,7 @@ struct RunCommand: AsyncParsableCommand {
 
 /// The plugins this netloom knows.
 enum Plugins {
-    static let registry = PluginRegistry(BaselinePlugins.all)
+    static let registry = PluginRegistry(BaselinePlugins.all + ExamplePlugins.all)
 }
 
 /// Runs a handler on the main dispatch queue when one of the signals arrives (and
