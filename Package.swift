@@ -90,12 +90,13 @@ let package = Package(
 
         // MARK: Traffic plugins (Plugins/ holds them; SwiftPM's own meaning of Plugins/ is package plugins).
         .target(name: "BaselinePlugins", dependencies: ["NetLoomPluginAPI"], path: "Plugins/Baseline"),
+        .target(name: "TrainingPlugins", dependencies: ["NetLoomPluginAPI", "NetLoomModel"], path: "Plugins/Training"),
 
         // MARK: Executables
         .executableTarget(
             name: "netloom",
             dependencies: [
-                "NetLoomCore", "NetLoomReports", "BaselinePlugins",
+                "NetLoomCore", "NetLoomReports", "BaselinePlugins", "TrainingPlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -103,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "netloom-bench",
             dependencies: [
-                "NetLoomCore",
+                "NetLoomCore", "TrainingPlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -123,5 +124,6 @@ let package = Package(
         .testTarget(name: "NetLoomPluginAPITests", dependencies: ["NetLoomPluginAPI"]),
         .testTarget(name: "BaselinePluginsTests", dependencies: ["BaselinePlugins", "NetLoomCore"]),
         .testTarget(name: "NetLoomReportsTests", dependencies: ["NetLoomReports"]),
+        .testTarget(name: "TrainingPluginsTests", dependencies: ["TrainingPlugins", "NetLoomCore"]),
     ]
 )

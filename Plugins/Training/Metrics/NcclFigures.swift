@@ -1,0 +1,104 @@
+// Plugins/Training / Metrics: the figures nccl-tests prints, and one row of its table.
+
+import Foundation
+
+/// nccl-tests' figures for one size: time per operation, algbw = S / t, busbw = algbw x factor (GB/s,
+/// GB = 1e9 bytes).
+public struct NcclFigures: Sendable, Equatable {
+    public var bytes: Int
+    public var seconds: Double
+    public var factor: Double
+
+    public init(operation: CollectiveOperation, ranks: Int, bytes: Int, seconds: Double) {
+        self.bytes = bytes
+        self.seconds = seconds
+        factor = operation.busBandwidthFactor(ranks: ranks)
+    }
+
+    public var algorithmBandwidth: Double { seconds > 0 ? Double(bytes) / seconds / 1e9 : 0 }
+    public var busBandwidth: Double { algorithmBandwidth * factor }
+}
+
+/// One row of the collective plugin's table.
+public struct NcclRow: Sendable {
+    public static let columns = ["size", "count", "type", "redop", "root", "time_us", "algbw_GBps", "busbw_GBps", "wrong",
+                                 "predicted_us", "measured_over_predicted", "cpu_cores", "note"]
+
+    public var figures: NcclFigures
+    public var count: Int
+    public var type: DataType
+    public var operation: CollectiveOperation
+    public var root: Int
+    public var wrong: Int
+    public var predictedSeconds: Double
+    public var cpuCores: Double
+    public var note: String
+
+    public var ratio: Double { predictedSeconds > 0 ? figures.seconds / predictedSeconds : .nan }
+
+    public var cells: [String] {
+        [String(figures.bytes), String(count), type.rawValue, operation.reduces ? "sum" : "none",
+         operation == .broadcast || operation == .reduce ? String(root) : "-1",
+         String(format: "%.1f", figures.seconds * 1e6), String(format: "%.3f", figures.algorithmBandwidth),
+         String(format: "%.3f", figures.busBandwidth), String(wrong), String(format: "%.1f", predictedSeconds * 1e6),
+         String(format: "%.3f", ratio), String(format: "%.2f", cpuCores), note]
+    }
+
+    /// The row as nccl-tests prints it, with the prediction after it.
+    public var line: String {
+        let c = cells
+        return [c[0].leftPad(12), c[1].leftPad(12), c[2].leftPad(9), c[3].leftPad(6), c[4].leftPad(5), c[5].leftPad(11),
+                c[6].leftPad(8), c[7].leftPad(8), c[8].leftPad(6), c[9].leftPad(12), c[10].leftPad(7), c[11].leftPad(5), " " + c[12]]
+            .joined(separator: " ")
+    }
+
+    public static var header: String {
+        ["size", "count", "type", "redop", "root", "time(us)", "algbw", "busbw", "#wrong", "predict(us)", "meas/pr", "cpu", " note"]
+            .enumerated().map { $0.element.leftPad([12, 12, 9, 6, 5, 11, 8, 8, 6, 12, 7, 5, 0][$0.offset]) }.joined(separator: " ")
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
+
+/// CPU time of this process and of the whole machine, to tell a CPU-bound size from a network-bound one.
+public struct CPUMeter: Sendable {
+    public let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+    private let processStart: Double
+    private let machineStart: Double
+    private let wallStart: ContinuousClock.Instant
+
+    public init() {
+        processStart = Self.processSeconds()
+        machineStart = Self.machineBusySeconds()
+        wallStart = .now
+    }
+
+    /// Cores this process kept busy on average, and the share of the machine that was busy.
+    public func read() -> (processCores: Double, machineShare: Double) {
+        let wall = PathTable.seconds(ContinuousClock.now - wallStart)
+        guard wall > 0 else { return (0, 0) }
+        return ((Self.processSeconds() - processStart) / wall, (Self.machineBusySeconds() - machineStart) / wall / cores)
+    }
+
+    /// Whether the CPU rather than the network limited a measurement: this process used 85% of all
+    /// cores, or the machine was 90% busy.
+    public static func limited(processCores: Double, machineShare: Double, cores: Double) -> Bool {
+        processCores >= 0.85 * cores || machineShare >= 0.9
+    }
+
+    static func processSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    static func machineBusySeconds() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = text.split(separator: "\n").first else { return 0 }
+        let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard fields.count >= 8 else { return 0 }
+        return (fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7]) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+}
