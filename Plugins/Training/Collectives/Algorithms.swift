@@ -306,10 +306,9 @@ public enum CollectiveSchedules {
             for k in 0..<pieces {
                 for r in 0..<p {
                     let to = (r + t) % p
-                    let token = pairwise ? [ScheduleBuilder.token(c)] : []
                     b.transfer(from: r, to: to, channel: c, units: b.units(r, buffer: 0, blocks: [to], channel: c, piece: k),
                                into: b.units(to, buffer: 1, blocks: [r], channel: c, piece: k), reduce: false,
-                               after: token, marks: token)
+                               after: pairwise && t > 1 ? [b.token(c, step: t - 1)] : [], marks: pairwise ? [b.token(c, step: t)] : [])
                 }
             }
         }

@@ -158,7 +158,9 @@ struct ScheduleBuilder {
         return blocks.map { BufferUnit(buffer: buffer, index: layout.index(block: $0, channel: channel, piece: piece)) }
     }
 
-    static func token(_ channel: Int) -> BufferUnit { BufferUnit(buffer: 2, index: channel) }
+    /// A zero-length unit that orders steps: receives of a step mark its token, sends of the next
+    /// step wait for it.
+    func token(_ channel: Int, step: Int) -> BufferUnit { BufferUnit(buffer: 2, index: step * channels + channel) }
 
     private func bytes(_ units: [BufferUnit], rank: Int) -> Int {
         units.reduce(0) { $0 + ($1.buffer < layouts[rank].count ? layouts[rank][$1.buffer].counts[$1.index] * elementSize : 0) }
