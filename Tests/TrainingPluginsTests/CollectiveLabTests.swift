@@ -32,3 +32,35 @@ struct CollectiveLabTests {
         #expect(outcome.status == .succeeded)
     }
 }
+
+@Suite("Training iterations in real labs", .enabled(if: TrainingLabs.available), .serialized)
+struct TrainingLabTests {
+    @Test func everyParallelPatternRunsOverTheLab() async throws {
+        let tiny = "preset: custom, hidden: 256, layers: 4, sequence: 64, parameters: 2000000, layer_time: 2ms, iterations: 2, warmup: 0"
+        let outcome = try await TrainingLabs.run(TrainingLabs.star(9, link: "{ rate: 1gbit, delay: 100us }", workloads: """
+          - plugin: training
+            nodes: "h[0-8]"
+            params: { \(tiny), tp: 2, pp: 2, dp: 2, checkpoint_every: 2 }
+          - plugin: training
+            nodes: "h[0-3]"
+            start: 2s
+            params: { \(tiny), dp: 4, sharding: zero3 }
+          - plugin: training
+            nodes: "h[4-7]"
+            start: 2s
+            params: { \(tiny), experts: 4, top_k: 2, active_parameters: 1000000, dp: 4, ep: 2 }
+        """))
+        for workload in outcome.summary.workloads {
+            #expect(workload.status == "ok", "\(workload.index): \(workload.error ?? "")")
+            let iteration = try #require(workload.results["iteration time"]?.value)
+            let compute = try #require(workload.results["compute-only time"]?.value)
+            #expect(iteration >= compute * 0.95, "\(workload.index): \(iteration) vs \(compute)")
+            #expect((workload.results["predicted iteration time"]?.value ?? 0) > 0)
+        }
+        let first = try #require(outcome.summary.workloads.first)
+        #expect(first.results["tp all_reduce time"] != nil && first.results["pp send time"] != nil
+                && first.results["dp all_reduce time"] != nil && first.results["checkpoint time"] != nil, "\(first.results.keys.sorted())")
+        #expect(outcome.summary.workloads[1].results["fsdp reduce_scatter time"] != nil)
+        #expect(outcome.summary.workloads[2].results["ep alltoallv time"] != nil)
+    }
+}

@@ -44,7 +44,7 @@ struct ProgramSession {
             if let deadline = context.deadline, ContinuousClock.now > deadline { break }
             try Task.checkCancellation()
             let program = programs(max(0, i))
-            let runner = ProgramRunner(program: program, chunkBytes: chunkBytes)
+            let runner = setup.running(program)
             let timings = try await runner.run(mesh: mesh, context: context, stop: stop, timeScale: timeScale)
             guard i >= 0 else { continue }
             let total = timings.map(\.end).max() ?? 0

@@ -40,7 +40,7 @@ final class RankProgress: @unchecked Sendable {
 }
 
 public struct ProgramRunner: Sendable {
-    public let program: Program
+    public private(set) var program: Program
     /// Communicator specs in program group order, then one per point-to-point pair.
     let specs: [CommunicatorSpec]
     let pairSpec: [[Int]: CommunicatorSpec]
@@ -59,6 +59,14 @@ public struct ProgramRunner: Sendable {
         }
         self.specs = specs
         pairSpec = pairs
+    }
+
+    /// The same communicators and pairs (so the same connections) for another program over them:
+    /// another iteration of the same job.
+    public func running(_ other: Program) -> ProgramRunner {
+        var runner = self
+        runner.program = other
+        return runner
     }
 
     /// Connects every communicator and pair.
