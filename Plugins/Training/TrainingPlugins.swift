@@ -6,5 +6,5 @@
 import NetLoomPluginAPI
 
 public enum TrainingPlugins {
-    public static let all: [any TrafficPlugin.Type] = [CollectivePlugin.self, AllReducePlugin.self, TrainingPlugin.self]
+    public static let all: [any TrafficPlugin.Type] = [CollectivePlugin.self, AllReducePlugin.self, TrainingPlugin.self, TracePlugin.self]
 }
