@@ -64,3 +64,39 @@ struct TrainingLabTests {
         #expect(outcome.summary.workloads[2].results["ep alltoallv time"] != nil)
     }
 }
+
+@Suite("Trace replay in real labs", .enabled(if: TrainingLabs.available), .serialized)
+struct TraceLabTests {
+    static let traces = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Labs/traces").path
+
+    @Test func theShippedExamplesReplay() async throws {
+        let outcome = try await TrainingLabs.run(TrainingLabs.star(4, link: "{ rate: 1gbit, delay: 50us }", workloads: """
+          - plugin: trace
+            nodes: "h[0-3]"
+            params: { trace: \(Self.traces)/llama2-7b-dp4.txt, scale: 0.0001, compute_scale: 0.01 }
+          - plugin: trace
+            nodes: "h[0-3]"
+            start: 1s
+            params: { trace: \(Self.traces)/llama2-7b-tp2-dp2.txt, scale: 0.0001, compute_scale: 0.01 }
+          - plugin: trace
+            nodes: "h[0-3]"
+            start: 2s
+            params: { trace: \(Self.traces)/llama2-7b-tp2-dp2, scale: 0.0001, compute_scale: 0.01 }
+        """))
+        for workload in outcome.summary.workloads {
+            #expect(workload.status == "ok", "\(workload.index): \(workload.error ?? "")")
+            #expect((workload.results["iteration time"]?.value ?? 0) > 0)
+        }
+    }
+
+    @Test func aMissingTraceIsALabError() async throws {
+        await #expect(throws: (any Error).self) {
+            _ = try await TrainingLabs.run(TrainingLabs.star(2, workloads: """
+              - plugin: trace
+                nodes: "h[0-1]"
+                params: { trace: no-such-trace.txt }
+            """))
+        }
+    }
+}
