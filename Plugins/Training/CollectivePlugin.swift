@@ -31,6 +31,7 @@ public struct CollectivePlugin: TrafficPlugin {
         ParameterSpec("root", .integer(0...4095), default: "0", help: "root rank of broadcast and reduce"),
         ParameterSpec("overhead", .string, default: "auto", help: "per-message overhead in alpha: auto (measured by ping-pong) or a time"),
         ParameterSpec("unshaped_rate", .bitrate, default: "10gbit", help: "rate assumed for links without one, in the prediction"),
+        ParameterSpec("frame", .size, default: "64KiB", help: "what a hop stores before forwarding, in the prediction: 64KiB (GSO, offloads on), 1514B (offloads: false), 0B (cut-through)"),
     ]
 
     public let operation: CollectiveOperation
@@ -46,6 +47,7 @@ public struct CollectivePlugin: TrafficPlugin {
     public let root: Int
     public let overhead: Duration?
     public let unshapedRate: Double
+    public let frameBytes: Int
 
     public init(parameters: PluginParameters) throws(LabError) {
         try self.init(parameters: parameters, operation: nil)
@@ -99,6 +101,7 @@ public struct CollectivePlugin: TrafficPlugin {
             }
         }
         unshapedRate = Double(parameters.bitrate("unshaped_rate").bitsPerSecond)
+        frameBytes = Int(parameters.size("frame").bytes)
     }
 
     public func request(bytes: Int, ranks: Int) -> CollectiveRequest {
@@ -118,7 +121,7 @@ public struct CollectivePlugin: TrafficPlugin {
         } else {
             overheadSeconds = try await PingPong.overhead(mesh: mesh, spec: spec, paths: paths, context: context, stop: stop)
         }
-        let model = AlphaBetaModel(paths: paths, overhead: overheadSeconds)
+        let model = AlphaBetaModel(paths: paths, overhead: overheadSeconds, frameBytes: frameBytes)
         context.metrics.result("overhead", overheadSeconds * 1e6, unit: "us")
         context.metrics.result("bottleneck rate", paths.bottleneckRate / 1e9, unit: "Gbit/s")
 
@@ -126,7 +129,7 @@ public struct CollectivePlugin: TrafficPlugin {
         var text = "# netloom collective: \(operation.rawValue) \(algorithm.rawValue), \(ranks) ranks, \(dataType.rawValue), "
             + "chunk \(chunk) B, \(channels) channel(s), \(socketsPerPeer) socket(s) per peer\n"
             + "# alpha = path one-way delay + \(String(format: "%.1f", overheadSeconds * 1e6)) us overhead; "
-            + "beta = 1 / (bottleneck rate x 1448/1514); bottleneck \(paths.bottleneckRate / 1e9) Gbit/s\n"
+            + "+ \(frameBytes) B stored per extra hop; beta = 1 / (bottleneck rate x 1448/1514); bottleneck \(paths.bottleneckRate / 1e9) Gbit/s\n"
             + "#" + NcclRow.header.dropFirst() + "\n"
         for size in sizes {
             if let deadline = context.deadline, ContinuousClock.now > deadline { break }

@@ -19,6 +19,7 @@ public struct TracePlugin: TrafficPlugin {
         ParameterSpec("chunk", .size, default: "512KiB", help: "pipelining piece of collectives"),
         ParameterSpec("overhead", .duration, default: "20us", help: "per-message overhead in the prediction's alpha"),
         ParameterSpec("unshaped_rate", .bitrate, default: "10gbit", help: "rate assumed for links without one, in the prediction"),
+        ParameterSpec("frame", .size, default: "64KiB", help: "what a hop stores before forwarding, in the prediction (see the collective plugin)"),
     ]
 
     public let program: Program
@@ -28,6 +29,7 @@ public struct TracePlugin: TrafficPlugin {
     let chunk: Int
     let overhead: Duration
     let unshapedRate: Double
+    let frameBytes: Int
 
     public init(parameters: PluginParameters) throws(LabError) {
         let given = parameters.string("trace")
@@ -67,6 +69,7 @@ public struct TracePlugin: TrafficPlugin {
         chunk = Int(parameters.size("chunk").bytes)
         overhead = parameters.duration("overhead")
         unshapedRate = Double(parameters.bitrate("unshaped_rate").bitsPerSecond)
+        frameBytes = Int(parameters.size("frame").bytes)
     }
 
     /// Chakra files for ranks 0..<ranks: `path` itself as PREFIX.0.et, PREFIX (files PREFIX.N.et), or a
@@ -95,7 +98,7 @@ public struct TracePlugin: TrafficPlugin {
 
     public func run(in context: PluginContext) async throws {
         context.metrics.result("tasks", Double(program.tasks.joined().count), unit: "tasks")
-        let session = ProgramSession(context: context, chunkBytes: chunk, unshapedRate: unshapedRate, overhead: overhead)
+        let session = ProgramSession(context: context, chunkBytes: chunk, unshapedRate: unshapedRate, overhead: overhead, frameBytes: frameBytes)
         try await session.run(iterations: iterations, warmup: warmup) { _ in program }
     }
 }

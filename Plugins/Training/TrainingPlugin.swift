@@ -36,6 +36,7 @@ public struct TrainingPlugin: TrafficPlugin {
         ParameterSpec("chunk", .size, default: "512KiB", help: "pipelining piece of collectives"),
         ParameterSpec("overhead", .duration, default: "20us", help: "per-message overhead in the prediction's alpha"),
         ParameterSpec("unshaped_rate", .bitrate, default: "10gbit", help: "rate assumed for links without one, in the prediction"),
+        ParameterSpec("frame", .size, default: "64KiB", help: "what a hop stores before forwarding, in the prediction (see the collective plugin)"),
     ]
 
     public let step: TrainingStep
@@ -44,6 +45,7 @@ public struct TrainingPlugin: TrafficPlugin {
     let chunk: Int
     let overhead: Duration
     let unshapedRate: Double
+    let frameBytes: Int
 
     public init(parameters: PluginParameters) throws(LabError) {
         let preset = parameters.string("preset")
@@ -88,6 +90,7 @@ public struct TrainingPlugin: TrafficPlugin {
         chunk = Int(parameters.size("chunk").bytes)
         overhead = parameters.duration("overhead")
         unshapedRate = Double(parameters.bitrate("unshaped_rate").bitsPerSecond)
+        frameBytes = Int(parameters.size("frame").bytes)
     }
 
     public func run(in context: PluginContext) async throws {
@@ -96,7 +99,7 @@ public struct TrainingPlugin: TrafficPlugin {
         context.metrics.result("pp message bytes", Double(d.pipeline > 1 ? model.pipelineMessageBytes : 0), unit: "bytes")
         context.metrics.result("dp gradient bytes", Double(d.data > 1 ? model.gradientBytes(tensorParallel: d.tensor, pipelineParallel: d.pipeline) : 0), unit: "bytes")
         context.metrics.result("layer forward", step.compute.forward(model, tensorParallel: d.tensor) * 1000, unit: "ms")
-        let session = ProgramSession(context: context, chunkBytes: chunk, unshapedRate: unshapedRate, overhead: overhead)
+        let session = ProgramSession(context: context, chunkBytes: chunk, unshapedRate: unshapedRate, overhead: overhead, frameBytes: frameBytes)
         try await session.run(iterations: iterations, warmup: warmup) { step.program(iteration: $0) }
     }
 }

@@ -78,6 +78,18 @@ struct PredictionTests {
         #expect(close(chain, AlphaBeta.pipelinedChain(p: p, bytes: N, pieces: 16, alpha: alpha, beta: beta)))
     }
 
+    /// Store and forward: the switch receives one frame (here a 64 KiB GSO super-frame) before sending it on.
+    @Test func storeAndForwardAddsAFramePerExtraHop() {
+        let (table, alpha, beta) = star(2)
+        let model = AlphaBetaModel(paths: table, overhead: 10e-6, frameBytes: 65536)
+        let n = 1 << 20
+        let schedule = CollectiveSchedules.make(CollectiveRequest(operation: .sendRecv, ranks: 2, elements: n / 4, chunkBytes: n))
+        #expect(abs(model.evaluate(schedule) - (alpha + 65536 * beta + Double(n) * beta)) < 1e-12)
+        // Small messages store only themselves.
+        #expect(abs(model.alpha(0, 1, bytes: 1000) - (alpha + 1000 * beta)) < 1e-15)
+        #expect(AlphaBetaModel(paths: table, overhead: 10e-6).alpha(0, 1, bytes: 1000) == alpha)
+    }
+
     /// Pipelining in pieces hides the per-step latency once a block's remaining pieces outlast alpha.
     @Test func piecesHideLatency() {
         let (table, alpha, beta) = star(4)

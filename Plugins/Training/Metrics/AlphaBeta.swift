@@ -54,13 +54,24 @@ public struct AlphaBetaModel: Sendable {
     public let paths: PathTable
     /// Per-message overhead added to alpha, seconds.
     public let overhead: Double
+    /// The unit a hop receives whole before forwarding it (store and forward): a 1514-byte frame in a
+    /// real switch; a GSO super-frame of up to 64 KiB between the lab's veths while their offloads are
+    /// on. 0: cut-through, the textbook model.
+    public let frameBytes: Int
 
-    public init(paths: PathTable, overhead: Double) {
+    public init(paths: PathTable, overhead: Double, frameBytes: Int = 0) {
         self.paths = paths
         self.overhead = overhead
+        self.frameBytes = frameBytes
     }
 
     public func alpha(_ i: Int, _ j: Int) -> Double { paths.delay(i, j) + overhead }
+
+    /// alpha for a message of `bytes`: every hop after the first first receives one frame of it.
+    public func alpha(_ i: Int, _ j: Int, bytes: Int) -> Double {
+        let frame = Double(min(bytes, frameBytes))
+        return alpha(i, j) + paths.paths[i][j].dropFirst().reduce(0) { $0 + frame / paths.payloadRate($1) }
+    }
 
     /// Predicted seconds for `schedule` run by the ranks `members` (indices into the table's ranks).
     /// Each transfer starts when its send's dependencies are done and every link direction on its
@@ -83,7 +94,7 @@ public struct AlphaBetaModel: Sendable {
             for hop in hops { free[hop.resource] = start + bytes / paths.payloadRate(hop) }
             let beta = paths.beta(i, j)
             finished[transfer.source][c][transfer.sendOp] = start + bytes * beta
-            let arrival = start + alpha(i, j) + bytes * beta
+            let arrival = start + alpha(i, j, bytes: transfer.bytes) + bytes * beta
             let ready = receive.dependencies.reduce(0.0) { max($0, finished[transfer.destination][c][$1]) }
             finished[transfer.destination][c][transfer.receiveOp] = max(arrival, ready)
             end = max(end, max(arrival, ready))

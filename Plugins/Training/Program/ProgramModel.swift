@@ -35,7 +35,7 @@ public struct ProgramModel: Sendable {
                 guard let model else { return 0 }
                 let (from, to): (Int, Int)
                 if case .send = task.kind { (from, to) = (rank, peer) } else { (from, to) = (peer, rank) }
-                return model.alpha(from, to) + Double(bytes) * model.paths.beta(from, to)
+                return model.alpha(from, to, bytes: bytes) + Double(bytes) * model.paths.beta(from, to)
             }
         }
         // Instances that must meet: collectives by (group, n-th of that group), messages by (from, to, n-th).

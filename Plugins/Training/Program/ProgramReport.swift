@@ -11,6 +11,7 @@ struct ProgramSession {
     let chunkBytes: Int
     let unshapedRate: Double
     let overhead: Duration?
+    let frameBytes: Int
 
     /// Runs `programs(i)` for iterations 0..<iterations (after `warmup` untimed ones) and records the figures.
     func run(iterations: Int, warmup: Int, timeScale: Double = 1, programs: (Int) -> Program) async throws {
@@ -33,7 +34,7 @@ struct ProgramSession {
         let stop = StopFlag()
         let paths = PathTable(ranks: context.nodes.map(\.name), links: context.links, unshapedRate: unshapedRate)
         let overheadSeconds = overhead.map(PathTable.seconds) ?? 20e-6
-        let model = AlphaBetaModel(paths: paths, overhead: overheadSeconds)
+        let model = AlphaBetaModel(paths: paths, overhead: overheadSeconds, frameBytes: frameBytes)
 
         var labels: [String: (count: Int, bytes: Int, seconds: Double, ranks: Set<Int>)] = [:]
         var iterationTimes: [Double] = []
