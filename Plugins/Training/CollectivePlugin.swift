@@ -31,7 +31,7 @@ public struct CollectivePlugin: TrafficPlugin {
         ParameterSpec("root", .integer(0...4095), default: "0", help: "root rank of broadcast and reduce"),
         ParameterSpec("overhead", .string, default: "auto", help: "per-message overhead in alpha: auto (measured by ping-pong) or a time"),
         ParameterSpec("unshaped_rate", .bitrate, default: "10gbit", help: "rate assumed for links without one, in the prediction"),
-        ParameterSpec("frame", .size, default: "64KiB", help: "what a hop stores before forwarding, in the prediction: 64KiB (GSO, offloads on), 1514B (offloads: false), 0B (cut-through)"),
+        ParameterSpec("frame", .string, default: "auto", help: "what a hop stores before forwarding, in the prediction: auto (the kernel's GSO frame for the path's rate, offloads on), 1514B (offloads: false), 0B (cut-through), or a size"),
     ]
 
     public let operation: CollectiveOperation
@@ -101,7 +101,7 @@ public struct CollectivePlugin: TrafficPlugin {
             }
         }
         unshapedRate = Double(parameters.bitrate("unshaped_rate").bitsPerSecond)
-        frameBytes = Int(parameters.size("frame").bytes)
+        frameBytes = try FrameParameter.bytes(parameters)
     }
 
     public func request(bytes: Int, ranks: Int) -> CollectiveRequest {
@@ -129,7 +129,7 @@ public struct CollectivePlugin: TrafficPlugin {
         var text = "# netloom collective: \(operation.rawValue) \(algorithm.rawValue), \(ranks) ranks, \(dataType.rawValue), "
             + "chunk \(chunk) B, \(channels) channel(s), \(socketsPerPeer) socket(s) per peer\n"
             + "# alpha = path one-way delay + \(String(format: "%.1f", overheadSeconds * 1e6)) us overhead; "
-            + "+ \(frameBytes) B stored per extra hop; beta = 1 / (bottleneck rate x 1448/1514); bottleneck \(paths.bottleneckRate / 1e9) Gbit/s\n"
+            + "+ \(frameBytes < 0 ? "a GSO frame" : "\(frameBytes) B") stored per extra hop; beta = 1 / (bottleneck rate x 1448/1514); bottleneck \(paths.bottleneckRate / 1e9) Gbit/s\n"
             + "#" + NcclRow.header.dropFirst() + "\n"
         for size in sizes {
             if let deadline = context.deadline, ContinuousClock.now > deadline { break }
@@ -154,7 +154,7 @@ public struct CollectivePlugin: TrafficPlugin {
             let row = NcclRow(
                 figures: figures, count: size / dataType.size, type: dataType, operation: operation, root: root, wrong: wrong,
                 predictedSeconds: model.evaluate(schedule), cpuCores: cpu.processCores,
-                note: limited ? "CPU-bound: \(String(format: "%.0f", cpu.machineShare * 100))% of the machine busy, not network time" : "")
+                note: limited ? "CPU-bound (\(String(format: "%.0f", cpu.machineShare * 100))% of the machine busy): not network time" : "")
             rows.append(row)
             text += row.line + "\n"
             context.metrics.sample("busbw", figures.busBandwidth, unit: "GB/s")

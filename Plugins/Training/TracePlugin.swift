@@ -19,7 +19,7 @@ public struct TracePlugin: TrafficPlugin {
         ParameterSpec("chunk", .size, default: "512KiB", help: "pipelining piece of collectives"),
         ParameterSpec("overhead", .duration, default: "20us", help: "per-message overhead in the prediction's alpha"),
         ParameterSpec("unshaped_rate", .bitrate, default: "10gbit", help: "rate assumed for links without one, in the prediction"),
-        ParameterSpec("frame", .size, default: "64KiB", help: "what a hop stores before forwarding, in the prediction (see the collective plugin)"),
+        ParameterSpec("frame", .string, default: "auto", help: "what a hop stores before forwarding, in the prediction (see the collective plugin)"),
     ]
 
     public let program: Program
@@ -69,7 +69,7 @@ public struct TracePlugin: TrafficPlugin {
         chunk = Int(parameters.size("chunk").bytes)
         overhead = parameters.duration("overhead")
         unshapedRate = Double(parameters.bitrate("unshaped_rate").bitsPerSecond)
-        frameBytes = Int(parameters.size("frame").bytes)
+        frameBytes = try FrameParameter.bytes(parameters)
     }
 
     /// Chakra files for ranks 0..<ranks: `path` itself as PREFIX.0.et, PREFIX (files PREFIX.N.et), or a

@@ -37,6 +37,9 @@ struct CollectiveBenchmark: ParsableCommand {
     @Option(help: "Rank counts for the alpha-beta case.")
     var sweepRanks = "4"
 
+    @Option(help: "Link rates for the alpha-beta case.")
+    var sweepRates = "100mbit,1gbit"
+
     @Option(help: "Algorithm of the alpha-beta sweep.")
     var algorithm = "ring"
 
@@ -71,12 +74,14 @@ struct CollectiveBenchmark: ParsableCommand {
         }
         if wanted.contains("alphabeta") {
             for n in sweepRanks.split(separator: ",").compactMap({ Int($0) }) {
+              for rate in sweepRates.split(separator: ",").map(String.init) {
+                let slow = try Bitrate(parsing: rate).bitsPerSecond < 1_000_000_000
                 let measured = try (0..<runs).map { _ in
-                    try CollectiveLab.run(ranks: n, link: "{ rate: 1gbit, delay: 1ms, backend: \(backend) }",
-                                          params: "algorithm: \(algorithm), min: 4KiB, max: 16MiB, factor: 4, iterations: 8, warmup: 2",
+                    try CollectiveLab.run(ranks: n, link: "{ rate: \(rate), delay: 1ms, backend: \(backend) }",
+                                          params: "algorithm: \(algorithm), min: 4KiB, max: 16MiB, factor: 4, iterations: \(slow ? 3 : 8), warmup: \(slow ? 1 : 2)",
                                           machine: machine)
                 }
-                print("alpha-beta: \(n) ranks on a switch, 1 Gbit/s, 1 ms one-way per link (2 ms host to host), \(algorithm), "
+                print("alpha-beta: \(n) ranks on a switch, \(rate), 1 ms one-way per link (2 ms host to host), \(algorithm), "
                       + "overhead measured \(format(median(measured.map(\.overhead)), 1)) us, backends: \(measured.last?.backends ?? "")")
                 var rows: [[String]] = [["size", "measured us", "predicted us", "measured/predicted", "cpu cores", "verdict"]]
                 for (i, first) in (measured.first?.rows ?? []).enumerated() {
@@ -87,6 +92,7 @@ struct CollectiveBenchmark: ParsableCommand {
                                  (abs(1 - ratio) <= 0.15 ? "ok (within 15%)" : "OUTSIDE 15%") + (first.note.isEmpty ? "" : "; " + first.note)])
                 }
                 print(renderTable(rows) + "\n")
+              }
             }
         }
     }

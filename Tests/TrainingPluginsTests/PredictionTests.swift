@@ -90,6 +90,13 @@ struct PredictionTests {
         #expect(AlphaBetaModel(paths: table, overhead: 10e-6).alpha(0, 1, bytes: 1000) == alpha)
     }
 
+    @Test func gsoFramesFollowTheRate() {
+        #expect(AlphaBetaModel.gsoFrameBytes(payloadBytesPerSecond: 1e9 / 8 * 1448 / 1514) == 65536)
+        // 100 Mbit/s: 1.2 x 11.96 MB/s over 1024 = 14,014 bytes.
+        #expect(AlphaBetaModel.gsoFrameBytes(payloadBytesPerSecond: 1e8 / 8 * 1448 / 1514) == Int(1.2 * (1e8 / 8 * 1448 / 1514) / 1024))
+        #expect(AlphaBetaModel.gsoFrameBytes(payloadBytesPerSecond: 1e6 / 8) == 2896)
+    }
+
     /// Pipelining in pieces hides the per-step latency once a block's remaining pieces outlast alpha.
     @Test func piecesHideLatency() {
         let (table, alpha, beta) = star(4)

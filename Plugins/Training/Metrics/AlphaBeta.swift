@@ -56,7 +56,7 @@ public struct AlphaBetaModel: Sendable {
     public let overhead: Double
     /// The unit a hop receives whole before forwarding it (store and forward): a 1514-byte frame in a
     /// real switch; a GSO super-frame of up to 64 KiB between the lab's veths while their offloads are
-    /// on. 0: cut-through, the textbook model.
+    /// on (-1: as the kernel sizes them for the path's rate). 0: cut-through, the textbook model.
     public let frameBytes: Int
 
     public init(paths: PathTable, overhead: Double, frameBytes: Int = 0) {
@@ -67,9 +67,17 @@ public struct AlphaBetaModel: Sendable {
 
     public func alpha(_ i: Int, _ j: Int) -> Double { paths.delay(i, j) + overhead }
 
+    /// The GSO super-frame the kernel builds for a TCP flow (tcp_tso_autosize): about 1 ms of its pacing
+    /// rate (1.2 x its bottleneck's payload rate), at least two segments, at most 64 KiB.
+    public static func gsoFrameBytes(payloadBytesPerSecond rate: Double) -> Int {
+        min(65_536, max(2 * 1448, Int(1.2 * rate / 1024)))
+    }
+
     /// alpha for a message of `bytes`: every hop after the first first receives one frame of it.
+    /// `frameBytes` < 0 means the GSO frame of the path's rate.
     public func alpha(_ i: Int, _ j: Int, bytes: Int) -> Double {
-        let frame = Double(min(bytes, frameBytes))
+        let unit = frameBytes >= 0 ? frameBytes : Self.gsoFrameBytes(payloadBytesPerSecond: 1 / paths.beta(i, j))
+        let frame = Double(min(bytes, unit))
         return alpha(i, j) + paths.paths[i][j].dropFirst().reduce(0) { $0 + frame / paths.payloadRate($1) }
     }
 

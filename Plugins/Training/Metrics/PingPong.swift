@@ -2,6 +2,7 @@
 // between ranks 0 and 1 through the same engine the collectives use; the fastest round trip less the
 // path's configured delays there and back, halved, is what a message costs beyond the wire.
 
+import NetLoomModel
 import NetLoomPluginAPI
 
 enum PingPong {
@@ -23,5 +24,16 @@ enum PingPong {
         }
         let wire = paths.delay(spec.members[0], spec.members[1]) + paths.delay(spec.members[1], spec.members[0])
         return max(0, (best - wire) / 2)
+    }
+}
+
+/// The `frame` parameter: `auto` (-1: the GSO frame of each path's rate) or a size.
+enum FrameParameter {
+    static func bytes(_ parameters: PluginParameters) throws(LabError) -> Int {
+        let text = parameters.string("frame")
+        if text == "auto" { return -1 }
+        do { return Int(try ByteCount(parsing: text).bytes) } catch {
+            throw parameters.error("frame: \(error)", for: "frame", allowed: "auto or a size such as 1514B")
+        }
     }
 }
