@@ -12,7 +12,8 @@ import TrainingPlugins
 /// - busbw: ring all-reduce at its largest sizes on N hosts on one switch (rate only), busbw against
 ///   the bottleneck link's payload rate (rate x 1448/1514 / 8 bytes per second);
 /// - alpha-beta: an all-reduce size sweep with 1 ms one-way delay per link (host to host 2 ms), the
-///   measured time against the alpha-beta prediction for the lab's links.
+///   measured time against the alpha-beta prediction for the lab's links. Queues are deep (4 MB), as in
+///   a lossless fabric: the model has no TCP loss recovery, which shallow drop-tail queues bring in.
 /// Every figure is a median over `runs` labs, with the CPU share the ranks used.
 struct CollectiveBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,6 +43,9 @@ struct CollectiveBenchmark: ParsableCommand {
 
     @Option(help: "Algorithm of the alpha-beta sweep.")
     var algorithm = "ring"
+
+    @Option(help: "Queue of the alpha-beta case's links: deep by default, as in a lossless fabric (auto: one BDP, where TCP's losses show).")
+    var queue = "4MB"
 
     func run() throws {
         let machine = MachineCapabilities.probe()
@@ -77,11 +81,11 @@ struct CollectiveBenchmark: ParsableCommand {
               for rate in sweepRates.split(separator: ",").map(String.init) {
                 let slow = try Bitrate(parsing: rate).bitsPerSecond < 1_000_000_000
                 let measured = try (0..<runs).map { _ in
-                    try CollectiveLab.run(ranks: n, link: "{ rate: \(rate), delay: 1ms, backend: \(backend) }",
+                    try CollectiveLab.run(ranks: n, link: "{ rate: \(rate), delay: 1ms, backend: \(backend), queue: \(queue) }",
                                           params: "algorithm: \(algorithm), min: 4KiB, max: 16MiB, factor: 4, iterations: \(slow ? 3 : 8), warmup: \(slow ? 1 : 2)",
                                           machine: machine)
                 }
-                print("alpha-beta: \(n) ranks on a switch, \(rate), 1 ms one-way per link (2 ms host to host), \(algorithm), "
+                print("alpha-beta: \(n) ranks on a switch, \(rate), 1 ms one-way per link (2 ms host to host), queue \(queue), \(algorithm), "
                       + "overhead measured \(format(median(measured.map(\.overhead)), 1)) us, backends: \(measured.last?.backends ?? "")")
                 var rows: [[String]] = [["size", "measured us", "predicted us", "measured/predicted", "cpu cores", "verdict"]]
                 for (i, first) in (measured.first?.rows ?? []).enumerated() {
