@@ -154,8 +154,11 @@ enum CollectiveLab {
         guard let header = lines.first else { throw ValidationError("no table") }
         func column(_ name: String) -> Int { header.firstIndex(of: name) ?? 0 }
         let rows = lines.dropFirst().map { cells in
+            // busbw from the time (all-reduce: S / t x 2(n-1)/n), not from the rounded cell.
             Row(size: Int(cells[column("size")]) ?? 0, time: Double(cells[column("time_us")]) ?? .nan,
-                busbw: Double(cells[column("busbw_GBps")]) ?? .nan, predicted: Double(cells[column("predicted_us")]) ?? .nan,
+                busbw: (Double(cells[column("size")]) ?? .nan) / ((Double(cells[column("time_us")]) ?? .nan) * 1e-6) / 1e9
+                    * CollectiveOperation.allReduce.busBandwidthFactor(ranks: ranks),
+                predicted: Double(cells[column("predicted_us")]) ?? .nan,
                 cpu: Double(cells[column("cpu_cores")]) ?? .nan, note: cells.count > column("note") ? cells[column("note")] : "")
         }
         let environment = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(path)/environment.json")))) as? [String: Any]

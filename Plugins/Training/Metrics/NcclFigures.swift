@@ -36,11 +36,16 @@ public struct NcclRow: Sendable {
 
     public var ratio: Double { predictedSeconds > 0 ? figures.seconds / predictedSeconds : .nan }
 
+    /// GB/s as nccl-tests prints it (two decimals), with more below 1 GB/s so slow links keep their digits.
+    static func bandwidth(_ value: Double) -> String {
+        value >= 100 ? String(format: "%.2f", value) : value >= 1 ? String(format: "%.3f", value) : String(format: "%.5f", value)
+    }
+
     public var cells: [String] {
         [String(figures.bytes), String(count), type.rawValue, operation.reduces ? "sum" : "none",
          operation == .broadcast || operation == .reduce ? String(root) : "-1",
-         String(format: "%.1f", figures.seconds * 1e6), String(format: "%.3f", figures.algorithmBandwidth),
-         String(format: "%.3f", figures.busBandwidth), String(wrong), String(format: "%.1f", predictedSeconds * 1e6),
+         String(format: "%.1f", figures.seconds * 1e6), Self.bandwidth(figures.algorithmBandwidth),
+         Self.bandwidth(figures.busBandwidth), String(wrong), String(format: "%.1f", predictedSeconds * 1e6),
          String(format: "%.3f", ratio), String(format: "%.2f", cpuCores), note]
     }
 
@@ -75,11 +80,13 @@ public struct CPUMeter: Sendable {
         wallStart = .now
     }
 
-    /// Cores this process kept busy on average, and the share of the machine that was busy.
+    /// Cores this process kept busy on average, and the share of the machine that was busy (from
+    /// /proc/stat, in clock ticks: only over 0.2 s or more, else 0, unknown).
     public func read() -> (processCores: Double, machineShare: Double) {
         let wall = PathTable.seconds(ContinuousClock.now - wallStart)
         guard wall > 0 else { return (0, 0) }
-        return ((Self.processSeconds() - processStart) / wall, (Self.machineBusySeconds() - machineStart) / wall / cores)
+        let machine = wall >= 0.2 ? min(1, (Self.machineBusySeconds() - machineStart) / wall / cores) : 0
+        return ((Self.processSeconds() - processStart) / wall, machine)
     }
 
     /// Whether the CPU rather than the network limited a measurement: this process used 85% of all
