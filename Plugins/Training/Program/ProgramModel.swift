@@ -38,49 +38,69 @@ public struct ProgramModel: Sendable {
                 return model.alpha(from, to, bytes: bytes) + Double(bytes) * model.paths.beta(from, to)
             }
         }
-        // Instances that must meet: collectives by (group, n-th of that group), messages by (from, to, n-th).
-        var meeting: [[String]] = []
+        // Tasks that must meet: collectives by (group, n-th of that group), messages by (from, to, n-th).
+        var meetingIDs: [String: Int] = [:]
+        var meeting: [[Int]] = []
         for rank in 0..<ranks {
             var counts: [String: Int] = [:]
             meeting.append(program.tasks[rank].map { task in
                 let base: String = switch task.kind {
-                case .compute: "compute\(rank)"
+                case .compute: ""
                 case .collective(let group, _, _): "g\(group)"
                 case .send(let peer, _): "m\(rank)>\(peer)"
                 case .receive(let peer, _): "m\(peer)>\(rank)"
                 }
+                guard !base.isEmpty else { return -1 }
                 let n = counts[base, default: 0]
                 counts[base] = n + 1
-                return "\(base)#\(n)"
+                let key = "\(base)#\(n)"
+                if let id = meetingIDs[key] { return id }
+                meetingIDs[key] = meetingIDs.count
+                return meetingIDs.count - 1
             })
         }
-        var ready = program.tasks.map { [Double](repeating: 0, count: $0.count) }
+        var meetingSize = [Int](repeating: 0, count: meetingIDs.count)
+        for ids in meeting { for id in ids where id >= 0 { meetingSize[id] += 1 } }
+        // One pass in dependency order: a task's ready time is the end of its dependencies and of the task
+        // before it on its stream; a meeting starts when its last member is ready.
         var times = program.tasks.map { [(start: Double, end: Double)](repeating: (0, 0), count: $0.count) }
-        // Relax until nothing moves: each pass pushes start times along dependencies, streams and meetings.
-        for _ in 0..<10_000 {
-            var changed = false
-            var meetAt: [String: Double] = [:]
-            for rank in 0..<ranks {
-                var streamEnd: [StreamKey: Double] = [:]
-                for (index, task) in program.tasks[rank].enumerated() {
-                    var r = streamEnd[task.stream] ?? 0
-                    for dependency in task.dependencies { r = max(r, times[rank][dependency].end) }
-                    ready[rank][index] = r
-                    meetAt[meeting[rank][index], default: 0] = max(meetAt[meeting[rank][index], default: 0], r)
-                    streamEnd[task.stream] = times[rank][index].end
-                }
+        var waiting = program.tasks.map { [Int](repeating: 0, count: $0.count) }
+        var successors = program.tasks.map { [[Int]](repeating: [], count: $0.count) }
+        var ready = program.tasks.map { [Double](repeating: 0, count: $0.count) }
+        for rank in 0..<ranks {
+            var previous: [StreamKey: Int] = [:]
+            for (index, task) in program.tasks[rank].enumerated() {
+                var predecessors = Set(task.dependencies)
+                if let before = previous[task.stream] { predecessors.insert(before) }
+                previous[task.stream] = index
+                waiting[rank][index] = predecessors.count
+                for p in predecessors { successors[rank][p].append(index) }
             }
-            for rank in 0..<ranks {
-                for (index, task) in program.tasks[rank].enumerated() {
-                    let start = task.isCommunication ? meetAt[meeting[rank][index]]! : ready[rank][index]
-                    let end = start + duration(task, rank: rank)
-                    if abs(times[rank][index].start - start) > 1e-12 || abs(times[rank][index].end - end) > 1e-12 {
-                        times[rank][index] = (start, end)
-                        changed = true
-                    }
-                }
+        }
+        var queue: [(rank: Int, index: Int)] = []
+        for rank in 0..<ranks { for index in program.tasks[rank].indices where waiting[rank][index] == 0 { queue.append((rank, index)) } }
+        var arrived = [[(rank: Int, index: Int)]](repeating: [], count: meetingIDs.count)
+        var head = 0
+        func finish(_ rank: Int, _ index: Int, start: Double) {
+            times[rank][index] = (start, start + duration(program.tasks[rank][index], rank: rank))
+            for next in successors[rank][index] {
+                waiting[rank][next] -= 1
+                ready[rank][next] = max(ready[rank][next], times[rank][index].end)
+                if waiting[rank][next] == 0 { queue.append((rank, next)) }
             }
-            if !changed { break }
+        }
+        while head < queue.count {
+            let (rank, index) = queue[head]
+            head += 1
+            let id = meeting[rank][index]
+            if id < 0 {
+                finish(rank, index, start: ready[rank][index])
+                continue
+            }
+            arrived[id].append((rank, index))
+            guard arrived[id].count == meetingSize[id] else { continue }
+            let start = arrived[id].map { ready[$0.rank][$0.index] }.max() ?? 0
+            for member in arrived[id] { finish(member.rank, member.index, start: start) }
         }
         let total = times.joined().map(\.end).max() ?? 0
         return (total, times)

@@ -46,6 +46,8 @@ public struct ProgramRunner: Sendable {
     let pairSpec: [[Int]: CommunicatorSpec]
     public let chunkBytes: Int
     let dataType = DataType.bfloat16
+    /// Schedules built so far (by collective and size), shared by every rank's streams.
+    let cache = ScheduleCache()
 
     public init(program: Program, chunkBytes: Int = 512 * 1024) {
         self.program = program
@@ -85,14 +87,18 @@ public struct ProgramRunner: Sendable {
             let multiple = operation.elementMultiple(ranks: members.count) * dataType.size
             let request = CollectiveRequest(operation: operation, ranks: members.count, elements: max(multiple, bytes / multiple * multiple) / dataType.size,
                                             dataType: dataType, chunkBytes: chunkBytes)
-            return (CollectiveSchedules.make(request), specs[group], members.firstIndex(of: rank)!)
+            let schedule = cache.schedule("c\(members.count):\(operation.rawValue):\(bytes)") { CollectiveSchedules.make(request) }
+            return (schedule, specs[group], members.firstIndex(of: rank)!)
         case .send(let peer, let bytes), .receive(let peer, let bytes):
             let pair = [min(rank, peer), max(rank, peer)]
             let spec = pairSpec[pair]!
             let sender: Int
             if case .send = task.kind { sender = rank } else { sender = peer }
-            return (Self.pointToPoint(bytes: bytes, from: sender == pair[0] ? 0 : 1, chunkBytes: chunkBytes, dataType: dataType),
-                    spec, pair.firstIndex(of: rank)!)
+            let from = sender == pair[0] ? 0 : 1
+            let schedule = cache.schedule("p\(from):\(bytes)") {
+                Self.pointToPoint(bytes: bytes, from: from, chunkBytes: chunkBytes, dataType: dataType)
+            }
+            return (schedule, spec, pair.firstIndex(of: rank)!)
         }
     }
 
@@ -151,13 +157,14 @@ public struct ProgramRunner: Sendable {
         for index in indices {
             let task = program.tasks[rank][index]
             try progress.wait(for: task.dependencies, stop: stop)
+            let planned = schedule(for: task, rank: rank)
             let begun = PathTable.seconds(ContinuousClock.now - start)
             switch task.kind {
             case .compute(let seconds):
                 let scaled = seconds * timeScale
                 if scaled > 0 { Thread.sleep(forTimeInterval: scaled) }
             default:
-                let (schedule, spec, local) = schedule(for: task, rank: rank)!
+                let (schedule, spec, local) = planned!
                 let needed = schedule.layouts[local].map { max(64, $0.elements * dataType.size) }
                 for (b, bytes) in needed.enumerated() {
                     if b >= scratch.count {
@@ -176,6 +183,18 @@ public struct ProgramRunner: Sendable {
             timings.append(TaskTiming(rank: rank, index: index, start: begun, end: ended))
             progress.finish(index)
         }
+    }
+}
+
+/// Schedules by key, built once.
+final class ScheduleCache: Sendable {
+    private let table = Mutex<[String: Schedule]>([:])
+
+    func schedule(_ key: String, _ make: () -> Schedule) -> Schedule {
+        if let known = table.withLock({ $0[key] }) { return known }
+        let made = make()
+        table.withLock { $0[key] = made }
+        return made
     }
 }
 
