@@ -1,3 +1,5 @@
+import NetLoomModel
+import NetLoomPluginAPI
 import Testing
 @testable import TrainingPlugins
 
@@ -95,5 +97,22 @@ struct ModelTests {
             let ideal = Double(m) * 3 * 0.001 * Double(4 / p)  // forward + backward of a stage per micro-batch
             #expect(abs(total - ideal * (1 + Double(p - 1) / Double(m))) < 1e-9, "p=\(p) m=\(m): \(total)")
         }
+    }
+
+    /// Full presets at realistic layouts, on paper: programs are consistent, and communication only adds time.
+    @Test(arguments: [("llama2-70b", 8, 4, 2, 1, false), ("gpt3-175b", 8, 8, 1, 1, false), ("mixtral-8x7b", 2, 1, 8, 8, false), ("llama2-7b", 1, 1, 8, 1, true)])
+    func presetsOnPaper(preset: String, tp: Int, pp: Int, dp: Int, ep: Int, zero3: Bool) {
+        let model = ModelDimensions.presets[preset]!
+        let step = TrainingStep(model: model, degrees: ParallelDegrees(tensor: tp, pipeline: pp, data: dp, expert: ep, zero3: zero3))
+        let program = step.program()
+        #expect(program.validate().isEmpty)
+        let links = (0..<program.ranks).map { i in
+            PluginLink(name: "g\(i)", a: "g\(i)", b: "sw", aToB: Impairment(delay: .microseconds(5), rate: .gbit(400)),
+                       bToA: Impairment(delay: .microseconds(5), rate: .gbit(400)))
+        }
+        let paths = PathTable(ranks: (0..<program.ranks).map { "g\($0)" }, links: links)
+        let compute = ProgramModel(program: program, model: nil).evaluate().total
+        let predicted = ProgramModel(program: program, model: AlphaBetaModel(paths: paths, overhead: 10e-6, frameBytes: -1)).evaluate().total
+        #expect(compute > 0 && predicted > compute, "\(preset): \(compute) s compute, \(predicted) s predicted")
     }
 }
