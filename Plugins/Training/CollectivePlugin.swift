@@ -92,14 +92,7 @@ public struct CollectivePlugin: TrafficPlugin {
         check = parameters.bool("check")
         root = parameters.int("root")
         guard root < ranks else { throw parameters.error("root \(root) is not a rank (0...\(ranks - 1))", for: "root") }
-        let overheadText = parameters.string("overhead")
-        if overheadText == "auto" {
-            overhead = nil
-        } else {
-            do { overhead = try DurationSyntax.parse(overheadText) } catch {
-                throw parameters.error("overhead: \(error)", for: "overhead", allowed: "auto or a time such as 20us")
-            }
-        }
+        overhead = try OverheadParameter.duration(parameters)
         unshapedRate = Double(parameters.bitrate("unshaped_rate").bitsPerSecond)
         frameBytes = try FrameParameter.bytes(parameters)
     }

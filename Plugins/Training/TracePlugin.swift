@@ -17,7 +17,7 @@ public struct TracePlugin: TrafficPlugin {
         ParameterSpec("iterations", .integer(1...100_000), default: "1", help: "timed replays"),
         ParameterSpec("warmup", .integer(0...1_000), default: "0", help: "untimed replays first"),
         ParameterSpec("chunk", .size, default: "512KiB", help: "pipelining piece of collectives"),
-        ParameterSpec("overhead", .duration, default: "20us", help: "per-message overhead in the prediction's alpha"),
+        ParameterSpec("overhead", .string, default: "auto", help: "per-message overhead in the prediction's alpha: auto (measured by ping-pong) or a time"),
         ParameterSpec("unshaped_rate", .bitrate, default: "10gbit", help: "rate assumed for links without one, in the prediction"),
         ParameterSpec("frame", .string, default: "auto", help: "what a hop stores before forwarding, in the prediction (see the collective plugin)"),
     ]
@@ -27,7 +27,7 @@ public struct TracePlugin: TrafficPlugin {
     let iterations: Int
     let warmup: Int
     let chunk: Int
-    let overhead: Duration
+    let overhead: Duration?
     let unshapedRate: Double
     let frameBytes: Int
 
@@ -67,7 +67,7 @@ public struct TracePlugin: TrafficPlugin {
         iterations = parameters.int("iterations")
         warmup = parameters.int("warmup")
         chunk = Int(parameters.size("chunk").bytes)
-        overhead = parameters.duration("overhead")
+        overhead = try OverheadParameter.duration(parameters)
         unshapedRate = Double(parameters.bitrate("unshaped_rate").bitsPerSecond)
         frameBytes = try FrameParameter.bytes(parameters)
     }

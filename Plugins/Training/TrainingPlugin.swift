@@ -34,7 +34,7 @@ public struct TrainingPlugin: TrafficPlugin {
                       help: "write a checkpoint (14 bytes per parameter) every N iterations to the last node (0: never)"),
         ParameterSpec("scale", .number(1e-9...1), default: "1", help: "multiply every message size (fit a big model into a small lab)"),
         ParameterSpec("chunk", .size, default: "512KiB", help: "pipelining piece of collectives"),
-        ParameterSpec("overhead", .duration, default: "20us", help: "per-message overhead in the prediction's alpha"),
+        ParameterSpec("overhead", .string, default: "auto", help: "per-message overhead in the prediction's alpha: auto (measured by ping-pong) or a time"),
         ParameterSpec("unshaped_rate", .bitrate, default: "10gbit", help: "rate assumed for links without one, in the prediction"),
         ParameterSpec("frame", .string, default: "auto", help: "what a hop stores before forwarding, in the prediction (see the collective plugin)"),
     ]
@@ -43,7 +43,7 @@ public struct TrainingPlugin: TrafficPlugin {
     let iterations: Int
     let warmup: Int
     let chunk: Int
-    let overhead: Duration
+    let overhead: Duration?
     let unshapedRate: Double
     let frameBytes: Int
 
@@ -88,7 +88,7 @@ public struct TrainingPlugin: TrafficPlugin {
         iterations = parameters.int("iterations")
         warmup = parameters.int("warmup")
         chunk = Int(parameters.size("chunk").bytes)
-        overhead = parameters.duration("overhead")
+        overhead = try OverheadParameter.duration(parameters)
         unshapedRate = Double(parameters.bitrate("unshaped_rate").bitsPerSecond)
         frameBytes = try FrameParameter.bytes(parameters)
     }

@@ -37,3 +37,14 @@ enum FrameParameter {
         }
     }
 }
+
+/// The `overhead` parameter: `auto` (nil: measure) or a time.
+enum OverheadParameter {
+    static func duration(_ parameters: PluginParameters) throws(LabError) -> Duration? {
+        let text = parameters.string("overhead")
+        if text == "auto" { return nil }
+        do { return try DurationSyntax.parse(text) } catch {
+            throw parameters.error("overhead: \(error)", for: "overhead", allowed: "auto or a time such as 20us")
+        }
+    }
+}

@@ -33,7 +33,17 @@ struct ProgramSession {
         let mesh = try await setup.connect(context: context)
         let stop = StopFlag()
         let paths = PathTable(ranks: context.nodes.map(\.name), links: context.links, unshapedRate: unshapedRate)
-        let overheadSeconds = overhead.map(PathTable.seconds) ?? 20e-6
+        let overheadSeconds: Double
+        if let overhead {
+            overheadSeconds = PathTable.seconds(overhead)
+        } else if let pair = union.groups.first(where: { $0.count > 1 }) ?? union.pointToPointPairs.first {
+            // Ping-pong between the first two ranks that talk, over their connection.
+            let spec = setup.specs.first { $0.members == pair }!
+            overheadSeconds = try await PingPong.overhead(mesh: mesh, spec: spec, paths: paths, context: context, stop: stop)
+        } else {
+            overheadSeconds = 0
+        }
+        context.metrics.result("overhead", overheadSeconds * 1e6, unit: "us")
         let model = AlphaBetaModel(paths: paths, overhead: overheadSeconds, frameBytes: frameBytes)
 
         var labels: [String: (count: Int, bytes: Int, seconds: Double, ranks: Set<Int>)] = [:]
