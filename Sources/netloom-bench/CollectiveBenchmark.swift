@@ -53,6 +53,8 @@ struct CollectiveBenchmark: ParsableCommand {
         let wanted = Set(cases.split(separator: ",").map(String.init))
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, kernel \(machine.kernelRelease), "
               + "sch_netem \(machine.hasNetem ? "present" : "absent"); \(runs) run(s) per case, medians")
+        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+        print("load average at the start: \(load) (the machine's cores are shared: a CPU-bound note means its time is not network time)")
         print("collective plugin: ring all-reduce over TCP, float32, real sums checked, chunk 512 KiB, 1 channel, 1 socket per peer\n")
         if wanted.contains("busbw") {
             var rows: [[String]] = [["ranks", "rate", "size", "busbw GB/s", "payload rate GB/s", "busbw/payload", "cpu cores", "verdict"]]
