@@ -135,15 +135,17 @@ public struct CollectivePlugin: TrafficPlugin {
                 _ = try await Communicator.runAll(data, spec: spec, mesh: mesh, arithmetic: check, context: context, stop: stop)
             }
             var total = 0.0
-            let meter = CPUMeter()
+            var cpu = CPUMeter.Total()
             for _ in 0..<iterations {
                 data.reset()
-                total += PathTable.seconds(try await Communicator.runAll(data, spec: spec, mesh: mesh, arithmetic: check, context: context, stop: stop))
+                let time = try await cpu.measure {
+                    try await Communicator.runAll(data, spec: spec, mesh: mesh, arithmetic: check, context: context, stop: stop)
+                }
+                total += PathTable.seconds(time)
             }
-            let cpu = meter.read()
             let wrong = data.wrongElements()
             let figures = NcclFigures(operation: operation, ranks: ranks, bytes: size, seconds: total / Double(iterations))
-            let limited = CPUMeter.limited(processCores: cpu.processCores, machineShare: cpu.machineShare, cores: meter.cores)
+            let limited = cpu.limited
             let row = NcclRow(
                 figures: figures, count: size / dataType.size, type: dataType, operation: operation, root: root, wrong: wrong,
                 predictedSeconds: model.evaluate(schedule), cpuCores: cpu.processCores,

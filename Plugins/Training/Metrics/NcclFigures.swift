@@ -89,6 +89,32 @@ public struct CPUMeter: Sendable {
         return ((Self.processSeconds() - processStart) / wall, machine)
     }
 
+    /// Adds up CPU and wall time over several measured stretches (the timed iterations, not the refills
+    /// between them).
+    public struct Total: Sendable {
+        public private(set) var processSeconds = 0.0
+        public private(set) var machineSeconds = 0.0
+        public private(set) var wallSeconds = 0.0
+        public let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+
+        public init() {}
+
+        public mutating func measure<T>(_ body: () async throws -> T) async rethrows -> T {
+            let process = CPUMeter.processSeconds(), machine = CPUMeter.machineBusySeconds(), start = ContinuousClock.now
+            defer {
+                processSeconds += CPUMeter.processSeconds() - process
+                machineSeconds += CPUMeter.machineBusySeconds() - machine
+                wallSeconds += PathTable.seconds(ContinuousClock.now - start)
+            }
+            return try await body()
+        }
+
+        public var processCores: Double { wallSeconds > 0 ? processSeconds / wallSeconds : 0 }
+        /// Only over 0.2 s or more (the machine's counters tick every 10 ms), else 0, unknown.
+        public var machineShare: Double { wallSeconds >= 0.2 ? min(1, machineSeconds / wallSeconds / cores) : 0 }
+        public var limited: Bool { CPUMeter.limited(processCores: processCores, machineShare: machineShare, cores: cores) }
+    }
+
     /// Whether the CPU rather than the network limited a measurement: this process used 85% of all
     /// cores, or the machine was 90% busy.
     public static func limited(processCores: Double, machineShare: Double, cores: Double) -> Bool {
