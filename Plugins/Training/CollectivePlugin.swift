@@ -134,22 +134,26 @@ public struct CollectivePlugin: TrafficPlugin {
                 data.reset()
                 _ = try await Communicator.runAll(data, spec: spec, mesh: mesh, arithmetic: check, context: context, stop: stop)
             }
-            var total = 0.0
+            var total = 0.0, waited = 0.0
             var cpu = CPUMeter.Total()
             for _ in 0..<iterations {
                 data.reset()
-                let time = try await cpu.measure {
-                    try await Communicator.runAll(data, spec: spec, mesh: mesh, arithmetic: check, context: context, stop: stop)
+                let timing = try await cpu.measure {
+                    try await Communicator.timeAll(data, spec: spec, mesh: mesh, arithmetic: check, context: context, stop: stop)
                 }
-                total += PathTable.seconds(time)
+                total += PathTable.seconds(timing.duration)
+                waited += timing.runQueueShare * PathTable.seconds(timing.duration)
             }
             let wrong = data.wrongElements()
             let figures = NcclFigures(operation: operation, ranks: ranks, bytes: size, seconds: total / Double(iterations))
-            let limited = cpu.limited
+            // Rank threads that waited a tenth of the time for a core: the CPU, not the network, set the pace.
+            let runQueue = total > 0 ? waited / total : 0
+            let limited = cpu.limited || runQueue >= CPUMeter.runQueueLimit
             let row = NcclRow(
                 figures: figures, count: size / dataType.size, type: dataType, operation: operation, root: root, wrong: wrong,
                 predictedSeconds: model.evaluate(schedule), cpuCores: cpu.processCores,
-                note: limited ? "CPU-bound (\(String(format: "%.0f", cpu.machineShare * 100))% of the machine busy): not network time" : "")
+                runQueueShare: runQueue,
+                note: limited ? "CPU-bound (ranks waited \(String(format: "%.0f", runQueue * 100))% of the time for a core; machine \(String(format: "%.0f", cpu.machineShare * 100))% busy): not network time" : "")
             rows.append(row)
             text += row.line + "\n"
             context.metrics.sample("busbw", figures.busBandwidth, unit: "GB/s")

@@ -18,6 +18,7 @@ struct CollectiveLabTests {
                   - plugin: collective
                     nodes: "h[0-\(ranks - 1)]"
                     start: \(index * 400)ms
+                    duration: 60s
                     params: { operation: \(operation.rawValue), algorithm: \(algorithm.rawValue), sizes: [4KiB, 100000B, 200KiB], iterations: 2, warmup: 1, chunk: 16KiB, channels: \(1 + index % 2), sockets_per_peer: \(sockets), dtype: \(index % 4 == 1 ? "bf16" : "float"), root: \(ranks - 1), overhead: 10us }
                 """)
                 index += 1
@@ -25,7 +26,7 @@ struct CollectiveLabTests {
         }
         let outcome = try await TrainingLabs.run(TrainingLabs.star(ranks, workloads: workloads.joined(separator: "\n")))
         for workload in outcome.summary.workloads {
-            #expect(workload.status == "ok", "\(workload.index): \(workload.error ?? "")")
+            #expect(workload.status == "ok", "\(workload.index): \(workload.error ?? "") [\(workload.started)...\(workload.finished) s]")
             #expect(workload.results["wrong"]?.value == 0)
             #expect((workload.results["busbw"]?.value ?? 0) > 0)
         }
@@ -40,13 +41,16 @@ struct TrainingLabTests {
         let outcome = try await TrainingLabs.run(TrainingLabs.star(9, link: "{ rate: 1gbit, delay: 100us }", workloads: """
           - plugin: training
             nodes: "h[0-8]"
+            duration: 60s
             params: { \(tiny), tp: 2, pp: 2, dp: 2, checkpoint_every: 2 }
           - plugin: training
             nodes: "h[0-3]"
+            duration: 60s
             start: 2s
             params: { \(tiny), dp: 4, sharding: zero3 }
           - plugin: training
             nodes: "h[4-7]"
+            duration: 60s
             start: 2s
             params: { \(tiny), experts: 4, top_k: 2, active_parameters: 1000000, dp: 4, ep: 2 }
         """))
@@ -74,13 +78,16 @@ struct TraceLabTests {
         let outcome = try await TrainingLabs.run(TrainingLabs.star(4, link: "{ rate: 1gbit, delay: 50us }", workloads: """
           - plugin: trace
             nodes: "h[0-3]"
+            duration: 60s
             params: { trace: \(Self.traces)/llama2-7b-dp4.txt, scale: 0.0001, compute_scale: 0.01 }
           - plugin: trace
             nodes: "h[0-3]"
+            duration: 60s
             start: 1s
             params: { trace: \(Self.traces)/llama2-7b-tp2-dp2.txt, scale: 0.0001, compute_scale: 0.01 }
           - plugin: trace
             nodes: "h[0-3]"
+            duration: 60s
             start: 2s
             params: { trace: \(Self.traces)/llama2-7b-tp2-dp2, scale: 0.0001, compute_scale: 0.01 }
         """))
@@ -95,6 +102,7 @@ struct TraceLabTests {
             _ = try await TrainingLabs.run(TrainingLabs.star(2, workloads: """
               - plugin: trace
                 nodes: "h[0-1]"
+                duration: 60s
                 params: { trace: no-such-trace.txt }
             """))
         }

@@ -31,15 +31,36 @@ final class StartGate: @unchecked Sendable {
     }
 }
 
+/// Time this thread spent runnable but waiting for a CPU (the second field of
+/// /proc/thread-self/schedstat), seconds.
+func runQueueWaitSeconds() -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/thread-self/schedstat", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    return fields.count > 1 ? (Double(fields[1]) ?? 0) / 1e9 : 0
+}
+
+/// One run of a collective: its time, and how long its threads waited for a CPU on average, as a
+/// share of that time (0.1: each rank thread waited a tenth of the operation for a core).
+public struct CollectiveTiming: Sendable {
+    public var duration: Duration
+    public var runQueueShare: Double
+}
+
 public enum Communicator {
     /// Runs `data`'s schedule on every rank of `spec` at once; returns the time from the start to
     /// the end of the slowest rank.
     public static func runAll(_ data: CollectiveData, spec: CommunicatorSpec, mesh: Mesh, arithmetic: Bool,
                               context: PluginContext, stop: StopFlag) async throws -> Duration {
+        try await timeAll(data, spec: spec, mesh: mesh, arithmetic: arithmetic, context: context, stop: stop).duration
+    }
+
+    /// `runAll`, with the threads' run-queue wait.
+    public static func timeAll(_ data: CollectiveData, spec: CommunicatorSpec, mesh: Mesh, arithmetic: Bool,
+                               context: PluginContext, stop: StopFlag) async throws -> CollectiveTiming {
         let schedule = data.schedule
         let gate = StartGate()
         let workers = schedule.ranks * schedule.channels
-        return try await withThrowingTaskGroup(of: ContinuousClock.Instant?.self) { group in
+        return try await withThrowingTaskGroup(of: (instant: ContinuousClock.Instant, waited: Double?).self) { group in
             for rank in 0..<schedule.ranks {
                 let buffers = data.buffers[rank]
                 for channel in 0..<schedule.channels {
@@ -49,36 +70,40 @@ public enum Communicator {
                     group.addTask {
                         try await context.blocking("rank\(spec.members[rank])-ch\(channel)") {
                             gate.arriveAndWait()
+                            let waited = runQueueWaitSeconds()
                             do {
                                 try engine.run()
                             } catch {
                                 stop.stop()
                                 throw error
                             }
-                            return ContinuousClock.now
+                            return (ContinuousClock.now, runQueueWaitSeconds() - waited)
                         }
                     }
                 }
             }
-            group.addTask { try await context.blocking("gate") { gate.openWhen(workers) } }
+            group.addTask { try await context.blocking("gate") { (gate.openWhen(workers), nil) } }
             var start: ContinuousClock.Instant?
             var end: ContinuousClock.Instant?
+            var waited = 0.0
             var firstError: (any Error)?
             while let result = await group.nextResult() {
                 switch result {
-                case .success(let instant):
-                    if let instant {
-                        // The gate's instant is never later than any worker's end.
-                        if start == nil || instant < start! { start = instant }
+                case .success(let (instant, wait)):
+                    if let wait {
+                        waited += wait
                         if end == nil || instant > end! { end = instant }
+                    } else {
+                        start = instant
                     }
                 case .failure(let error):
                     if firstError == nil || "\(firstError!)" == "stopped" { firstError = error }
                 }
             }
             if let firstError { throw firstError }
-            guard let start, let end else { return .zero }
-            return end - start
+            guard let start, let end else { return CollectiveTiming(duration: .zero, runQueueShare: 0) }
+            let seconds = PathTable.seconds(end - start)
+            return CollectiveTiming(duration: end - start, runQueueShare: seconds > 0 ? waited / Double(workers) / seconds : 0)
         }
     }
 

@@ -22,7 +22,7 @@ public struct NcclFigures: Sendable, Equatable {
 /// One row of the collective plugin's table.
 public struct NcclRow: Sendable {
     public static let columns = ["size", "count", "type", "redop", "root", "time_us", "algbw_GBps", "busbw_GBps", "wrong",
-                                 "predicted_us", "measured_over_predicted", "cpu_cores", "note"]
+                                 "predicted_us", "measured_over_predicted", "cpu_cores", "runqueue_pct", "note"]
 
     public var figures: NcclFigures
     public var count: Int
@@ -32,6 +32,8 @@ public struct NcclRow: Sendable {
     public var wrong: Int
     public var predictedSeconds: Double
     public var cpuCores: Double
+    /// Share of the operation's time the rank threads waited, on average, for a core.
+    public var runQueueShare: Double
     public var note: String
 
     public var ratio: Double { predictedSeconds > 0 ? figures.seconds / predictedSeconds : .nan }
@@ -46,20 +48,21 @@ public struct NcclRow: Sendable {
          operation == .broadcast || operation == .reduce ? String(root) : "-1",
          String(format: "%.1f", figures.seconds * 1e6), Self.bandwidth(figures.algorithmBandwidth),
          Self.bandwidth(figures.busBandwidth), String(wrong), String(format: "%.1f", predictedSeconds * 1e6),
-         String(format: "%.3f", ratio), String(format: "%.2f", cpuCores), note]
+         String(format: "%.3f", ratio), String(format: "%.2f", cpuCores), String(format: "%.0f", runQueueShare * 100), note]
     }
 
     /// The row as nccl-tests prints it, with the prediction after it.
     public var line: String {
         let c = cells
         return [c[0].leftPad(12), c[1].leftPad(12), c[2].leftPad(9), c[3].leftPad(6), c[4].leftPad(5), c[5].leftPad(11),
-                c[6].leftPad(8), c[7].leftPad(8), c[8].leftPad(6), c[9].leftPad(12), c[10].leftPad(7), c[11].leftPad(5), " " + c[12]]
+                c[6].leftPad(8), c[7].leftPad(8), c[8].leftPad(6), c[9].leftPad(12), c[10].leftPad(7), c[11].leftPad(5),
+                c[12].leftPad(4), " " + c[13]]
             .joined(separator: " ")
     }
 
     public static var header: String {
-        ["size", "count", "type", "redop", "root", "time(us)", "algbw", "busbw", "#wrong", "predict(us)", "meas/pr", "cpu", " note"]
-            .enumerated().map { $0.element.leftPad([12, 12, 9, 6, 5, 11, 8, 8, 6, 12, 7, 5, 0][$0.offset]) }.joined(separator: " ")
+        ["size", "count", "type", "redop", "root", "time(us)", "algbw", "busbw", "#wrong", "predict(us)", "meas/pr", "cpu", "rq%", " note"]
+            .enumerated().map { $0.element.leftPad([12, 12, 9, 6, 5, 11, 8, 8, 6, 12, 7, 5, 4, 0][$0.offset]) }.joined(separator: " ")
     }
 }
 
@@ -114,6 +117,9 @@ public struct CPUMeter: Sendable {
         public var machineShare: Double { wallSeconds >= 0.2 ? min(1, machineSeconds / wallSeconds / cores) : 0 }
         public var limited: Bool { CPUMeter.limited(processCores: processCores, machineShare: machineShare, cores: cores) }
     }
+
+    /// Rank threads waiting this share of an operation's time for a core mark it CPU-bound.
+    public static let runQueueLimit = 0.10
 
     /// Whether the CPU rather than the network limited a measurement: this process used 85% of all
     /// cores, or the machine was 90% busy.
