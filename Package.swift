@@ -92,12 +92,13 @@ let package = Package(
         .target(name: "BaselinePlugins", dependencies: ["NetLoomPluginAPI"], path: "Plugins/Baseline"),
         // The worked example of docs/plugins.md.
         .target(name: "ExamplePlugins", dependencies: ["NetLoomPluginAPI"], path: "Plugins/Examples"),
+        .target(name: "TrainingPlugins", dependencies: ["NetLoomPluginAPI", "NetLoomModel"], path: "Plugins/Training"),
 
         // MARK: Executables
         .executableTarget(
             name: "netloom",
             dependencies: [
-                "NetLoomCore", "NetLoomReports", "BaselinePlugins", "ExamplePlugins",
+                "NetLoomCore", "NetLoomReports", "BaselinePlugins", "ExamplePlugins", "TrainingPlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -105,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "netloom-bench",
             dependencies: [
-                "NetLoomCore", "BaselinePlugins",
+                "NetLoomCore", "BaselinePlugins", "TrainingPlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -125,5 +126,6 @@ let package = Package(
         .testTarget(name: "NetLoomPluginAPITests", dependencies: ["NetLoomPluginAPI"]),
         .testTarget(name: "BaselinePluginsTests", dependencies: ["BaselinePlugins", "ExamplePlugins", "NetLoomCore"]),
         .testTarget(name: "NetLoomReportsTests", dependencies: ["NetLoomReports"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainingPluginsTests", dependencies: ["TrainingPlugins", "NetLoomCore"]),
     ]
 )

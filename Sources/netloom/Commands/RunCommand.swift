@@ -6,6 +6,7 @@ import Foundation
 import NetLoomCore
 import NetLoomModel
 import NetLoomPluginAPI
+import TrainingPlugins
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -75,7 +76,7 @@ struct RunCommand: AsyncParsableCommand {
 
 /// The plugins this netloom knows.
 enum Plugins {
-    static let registry = PluginRegistry(BaselinePlugins.all + ExamplePlugins.all)
+    static let registry = PluginRegistry(BaselinePlugins.all + ExamplePlugins.all + TrainingPlugins.all)
 }
 
 /// Runs a handler on the main dispatch queue when one of the signals arrives (and
