@@ -1,0 +1,52 @@
+import Foundation
+import InferencePlugins
+import Testing
+
+/// The serving plugins in real labs (root; skipped without the privilege).
+@Suite(.serialized, .enabled(if: InferenceLabs.available, "needs root (network namespaces)"))
+struct ServingLabTests {
+    static let everyMetric = [
+        "ttft mean", "ttft median", "ttft p90", "ttft p99", "itl mean", "itl median", "itl p90", "itl p99",
+        "tpot mean", "tpot median", "tpot p90", "tpot p99", "e2e mean", "e2e median", "e2e p90", "e2e p99",
+        "request throughput", "output throughput", "goodput", "arrival rate", "mean prompt tokens", "mean output tokens",
+    ]
+
+    @Test(arguments: ["http", "tcp"])
+    func aShortServingRunProducesEveryMetric(transport: String) async throws {
+        let run = try await InferenceLabs.run("""
+            name: NAME
+            nodes: { client: {}, server: {} }
+            links:
+              - endpoints: [client, server]
+                delay: 2ms
+                rate: 1gbit
+            workloads:
+              - plugin: llm-serving
+                nodes: [client, server]
+                params:
+                  transport: \(transport)
+                  requests: 30
+                  rate: 50
+                  prompt_tokens: 200
+                  output_tokens: 20
+                  engine: zero
+                  decode_base: 1ms
+                  slo_ttft: 50ms
+                  slo_tpot: 20ms
+            """)
+        #expect(run.summary.status == .succeeded, "\(run.diagnosis)")
+        for name in Self.everyMetric {
+            #expect(run.result(name) != nil, "\(name) missing: \(run.diagnosis)")
+        }
+        #expect(run.result("requests completed") == 30, "\(run.diagnosis)")
+        #expect(run.result("mean output tokens") == 20)
+        #expect(run.result("mean prompt tokens") == 200)
+        // 2 ms each way: the TTFT is at least the RTT; each later token a 1 ms decode step.
+        let ttft = try #require(run.result("ttft median"))
+        #expect(ttft > 4 && ttft < 30, "TTFT \(ttft) ms")
+        let tpot = try #require(run.result("tpot median"))
+        #expect(tpot > 0.9 && tpot < 5, "TPOT \(tpot) ms")
+        #expect(run.rows("workloads/0-llm-serving/tables/requests.csv").count == 30)
+        #expect(run.file("workloads/0-llm-serving/histograms/ttft.csv") != nil)
+    }
+}
