@@ -50,3 +50,43 @@ struct ServingLabTests {
         #expect(run.file("workloads/0-llm-serving/histograms/ttft.csv") != nil)
     }
 }
+
+extension ServingLabTests {
+    /// 64 tokens of Llama-3-8B (128 KiB each) are 8 MiB: about 70 ms at 1 Gbit/s (95.6%
+    /// of it is TCP payload), which dominates the TTFT of a zero-compute engine.
+    @Test(arguments: ["whole", "layers"])
+    func disaggregatedServingMovesTheKVCache(mode: String) async throws {
+        let run = try await InferenceLabs.run("""
+            name: NAME
+            nodes: { client: {}, decode: {}, prefill: {} }
+            links:
+              - endpoints: [client, decode]
+                delay: 1ms
+              - endpoints: [decode, prefill]
+                delay: 1ms
+                rate: 1gbit
+            workloads:
+              - plugin: llm-disagg
+                nodes: [client, decode, prefill]
+                params:
+                  prefill: [prefill]
+                  decode: [decode]
+                  kv_transfer: \(mode)
+                  model: llama-3-8b
+                  requests: 6
+                  rate: 4
+                  prompt_tokens: 64
+                  output_tokens: 8
+                  engine: zero
+            """)
+        #expect(run.summary.status == .succeeded, "\(run.diagnosis)")
+        #expect(run.result("requests completed") == 6, "\(run.diagnosis)")
+        #expect(run.result("kv bytes per request") == Double(8 << 20), "\(run.diagnosis)")
+        let kv = try #require(run.result("kv transfer median"), "\(run.diagnosis)")
+        #expect(kv > 65 && kv < 110, "KV transfer \(kv) ms for 8 MiB at 1 Gbit/s")
+        let share = try #require(run.result("kv share of ttft"))
+        #expect(share > 50 && share <= 100, "share \(share) %")
+        let ttft = try #require(run.result("ttft median"))
+        #expect(ttft > kv, "TTFT \(ttft) ms includes the KV transfer \(kv) ms")
+    }
+}

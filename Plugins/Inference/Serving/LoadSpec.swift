@@ -65,7 +65,6 @@ struct LoadSpec: Sendable {
         ParameterSpec("token_bytes", .integer(1...64), default: "4", help: "bytes per prompt token on the wire"),
         ParameterSpec("warm_connections", .integer(0...10_000), optional: true,
                       help: "connections each client opens before the first request (default: max_concurrency, at most 64, or 4)"),
-        ParameterSpec("model", .string, default: "netloom", help: "model name in the requests"),
     ]
 
     init(parameters: PluginParameters) throws(LabError) {
@@ -81,7 +80,7 @@ struct LoadSpec: Sendable {
         transport = ServingTransport(rawValue: parameters.string("transport")) ?? .http
         tokenBytes = parameters.int("token_bytes")
         warmConnections = parameters.has("warm_connections") ? parameters.int("warm_connections") : nil
-        model = parameters.string("model")
+        model = parameters.has("model") ? parameters.string("model") : "netloom"
         objectives = ServiceObjectives(
             ttft: parameters.optionalDuration("slo_ttft").map(seconds), tpot: parameters.optionalDuration("slo_tpot").map(seconds),
             e2e: parameters.optionalDuration("slo_e2e").map(seconds))
