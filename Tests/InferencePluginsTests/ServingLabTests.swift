@@ -90,3 +90,37 @@ extension ServingLabTests {
         #expect(ttft > kv, "TTFT \(ttft) ms includes the KV transfer \(kv) ms")
     }
 }
+
+extension ServingLabTests {
+    /// Two shards of Llama-3-8B (32 layers): every step runs 64 all-reduces between them.
+    @Test func tensorParallelServingAllReducesEveryLayer() async throws {
+        let run = try await InferenceLabs.run("""
+            name: NAME
+            nodes: { client: {}, s0: {}, s1: {}, sw: { kind: switch } }
+            defaults:
+              link: { delay: 100us, rate: 10gbit }
+            links:
+              - endpoints: [client, sw]
+              - endpoints: ["s[0-1]", sw]
+            workloads:
+              - plugin: llm-tp
+                nodes: [client, s0, s1]
+                params:
+                  shards: [s0, s1]
+                  model: llama-3-8b
+                  requests: 5
+                  rate: 20
+                  prompt_tokens: 32
+                  output_tokens: 4
+                  engine: zero
+            """)
+        #expect(run.summary.status == .succeeded, "\(run.diagnosis)")
+        #expect(run.result("requests completed") == 5, "\(run.diagnosis)")
+        let steps = try #require(run.result("prefill steps")) + (run.result("decode steps") ?? 0)
+        #expect(run.result("allreduces") == steps * 64, "\(run.diagnosis)")
+        // 64 all-reduces of a decode step, each two ring steps over 200 us of RTT... at least 64 x 0.1 ms.
+        let tpot = try #require(run.result("tpot median"))
+        #expect(tpot > 6.4, "TPOT \(tpot) ms")
+        #expect((run.result("allreduce share of step time") ?? 0) > 90)
+    }
+}
