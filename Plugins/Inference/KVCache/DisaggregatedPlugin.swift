@@ -78,6 +78,7 @@ public struct DisaggregatedPlugin: TrafficPlugin {
                 prefillNodes.append(node)
                 let listener = try context.socket(.tcp, on: name)
                 try listener.bind(port: kvPort)
+                if let congestion = load.congestion { try listener.setCongestionControl(congestion) }
                 try listener.listen()
                 listeners.append(listener)
                 let decodeCount = decode.count
@@ -105,6 +106,7 @@ public struct DisaggregatedPlugin: TrafficPlugin {
                     let address = context.node(target)?.address ?? ""
                     try await context.blocking("llm-kv-connect") { try socket.connect(to: address, port: kvPort) }
                     socket.setNoDelay()
+                    if let congestion = load.congestion { try socket.setCongestionControl(congestion) }
                     let sender = SocketSender(socket: socket, name: "llm-job-send")
                     senders.withLock { $0.append(sender) }
                     front.prefill.withLock { $0.append(sender) }
@@ -112,12 +114,12 @@ public struct DisaggregatedPlugin: TrafficPlugin {
                     tasks.withLock { $0.append(receiving) }
                 }
                 servers.append(try await ServingServer.start(
-                    on: name, port: port, transport: load.transport, model: shape.name, context: context
+                    on: name, port: port, transport: load.transport, model: shape.name, congestion: load.congestion, context: context
                 ) { request, sink in front.dispatch(request, sink: sink) })
             }
             for client in clients {
                 pools.append(decode.map { target in
-                    ConnectionPool(node: client, address: context.node(target)?.address ?? "", port: port, transport: load.transport,
+                    ConnectionPool(node: client, address: context.node(target)?.address ?? "", port: port, spec: load,
                                    context: context)
                 })
             }

@@ -9,15 +9,17 @@ final class ConnectionPool: Sendable {
     let address: String
     let port: UInt16
     let transport: ServingTransport
+    let congestion: String?
     let context: PluginContext
     private let idle = Mutex<[StreamConnection]>([])
     private let all = Mutex<[StreamConnection]>([])
 
-    init(node: String, address: String, port: UInt16, transport: ServingTransport, context: PluginContext) {
+    init(node: String, address: String, port: UInt16, spec: LoadSpec, context: PluginContext) {
         self.node = node
         self.address = address
         self.port = port
-        self.transport = transport
+        transport = spec.transport
+        congestion = spec.congestion
         self.context = context
     }
 
@@ -52,7 +54,8 @@ final class ConnectionPool: Sendable {
     }
 
     private func open() async throws -> StreamConnection {
-        let connection = try await StreamConnection.open(from: node, to: address, port: port, transport: transport, context: context)
+        let connection = try await StreamConnection.open(
+            from: node, to: address, port: port, transport: transport, congestion: congestion, context: context)
         all.withLock { $0.append(connection) }
         return connection
     }

@@ -33,6 +33,7 @@ struct LoadSpec: Sendable {
     var tokenBytes: Int
     var warmConnections: Int?
     var model: String
+    var congestion: String?
 
     static let parameters: [ParameterSpec] = [
         ParameterSpec("rate", .number(0.001...1_000_000), default: "10", help: "requests per second (the mean of the Gamma gaps is 1/rate)"),
@@ -62,6 +63,8 @@ struct LoadSpec: Sendable {
         ParameterSpec("seed", .integer(0...Int.max), default: "1", help: "seed of arrival gaps and lengths"),
         ParameterSpec("transport", .choice(["http", "tcp"]), default: "http",
                       help: "http: HTTP/1.1 with server-sent events; tcp: raw length-prefixed frames"),
+        ParameterSpec("tcp_congestion", .string, optional: true,
+                      help: "TCP congestion control of every connection the workload opens (e.g. cubic, bbr; default: the node's)"),
         ParameterSpec("token_bytes", .integer(1...64), default: "4", help: "bytes per prompt token on the wire"),
         ParameterSpec("warm_connections", .integer(0...10_000), optional: true,
                       help: "connections each client opens before the first request (default: max_concurrency, at most 64, or 4)"),
@@ -81,6 +84,7 @@ struct LoadSpec: Sendable {
         tokenBytes = parameters.int("token_bytes")
         warmConnections = parameters.has("warm_connections") ? parameters.int("warm_connections") : nil
         model = parameters.has("model") ? parameters.string("model") : "netloom"
+        congestion = parameters.optionalString("tcp_congestion")
         objectives = ServiceObjectives(
             ttft: parameters.optionalDuration("slo_ttft").map(seconds), tpot: parameters.optionalDuration("slo_tpot").map(seconds),
             e2e: parameters.optionalDuration("slo_e2e").map(seconds))

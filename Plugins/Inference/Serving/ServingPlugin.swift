@@ -31,12 +31,12 @@ public struct ServingPlugin: TrafficPlugin {
         let engine = self.engine.makeEngine()
         engine.start()
         let endpoint = try await ServingServer.start(
-            on: server.name, port: port, transport: load.transport, model: load.model, context: context
+            on: server.name, port: port, transport: load.transport, model: load.model, congestion: load.congestion, context: context
         ) { request, sink in
             engine.submit(EngineJob(id: request.id, promptTokens: request.promptTokens, outputTokens: request.outputTokens, sink: sink))
         }
         let pools = clients.map {
-            ConnectionPool(node: $0.name, address: server.address, port: port, transport: load.transport, context: context)
+            ConnectionPool(node: $0.name, address: server.address, port: port, spec: load, context: context)
         }
         defer { engine.stop() }
         do {

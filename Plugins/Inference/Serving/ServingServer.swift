@@ -36,11 +36,12 @@ final class ServingServer: Sendable {
     }
 
     static func start(
-        on node: String, port: UInt16, transport: ServingTransport, model: String, context: PluginContext,
+        on node: String, port: UInt16, transport: ServingTransport, model: String, congestion: String? = nil, context: PluginContext,
         dispatch: @escaping RequestDispatch
     ) async throws -> ServingServer {
         let listener = try context.socket(.tcp, on: node)
         try listener.bind(port: port)
+        if let congestion { try listener.setCongestionControl(congestion) }
         let descriptor = dup(listener.descriptor)
         guard descriptor >= 0 else { throw SocketError(operation: "dup", code: errno) }
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)

@@ -167,9 +167,10 @@ final class StreamConnection: Sendable {
         self.socket = socket
     }
 
-    static func open(from node: String, to address: String, port: UInt16, transport: ServingTransport,
+    static func open(from node: String, to address: String, port: UInt16, transport: ServingTransport, congestion: String?,
                      context: PluginContext) async throws -> StreamConnection {
         let socket = try context.socket(.tcp, on: node)
+        if let congestion { try socket.setCongestionControl(congestion) }
         try await context.blocking("llm-connect") { try socket.connect(to: address, port: port, retryFor: .seconds(10)) }
         socket.setNoDelay()
         let descriptor = dup(socket.descriptor)

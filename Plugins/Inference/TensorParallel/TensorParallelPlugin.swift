@@ -62,6 +62,7 @@ public struct TensorParallelPlugin: TrafficPlugin {
             for (rank, name) in shards.enumerated() {
                 let ring = try context.socket(.tcp, on: name)
                 try ring.bind(port: ringPort)
+                if let congestion = load.congestion { try ring.setCongestionControl(congestion) }
                 try ring.listen()
                 ringListeners.append(ring)
                 if rank > 0 {
@@ -81,6 +82,7 @@ public struct TensorParallelPlugin: TrafficPlugin {
                     let address = context.node(shards[(rank + 1) % n])?.address ?? ""
                     try await context.blocking("llm-tp-connect") { try socket.connect(to: address, port: ringPort) }
                     socket.setNoDelay()
+                    if let congestion = load.congestion { try socket.setCongestionControl(congestion) }
                     nextSenders[rank] = SocketSender(socket: socket, name: "llm-tp-ring-send")
                     let listener = ringListeners[(rank + 1) % n]
                     let accepted = try await context.blocking("llm-tp-accept") { try listener.accept() }
@@ -120,12 +122,12 @@ public struct TensorParallelPlugin: TrafficPlugin {
             serving.start()
             leadEngine = serving
             let front = shards[0]
-            server = try await ServingServer.start(on: front, port: port, transport: load.transport, model: shape.name, context: context) {
+            server = try await ServingServer.start(on: front, port: port, transport: load.transport, model: shape.name, congestion: load.congestion, context: context) {
                 request, sink in
                 serving.submit(EngineJob(id: request.id, promptTokens: request.promptTokens, outputTokens: request.outputTokens, sink: sink))
             }
             pools = clients.map {
-                ConnectionPool(node: $0, address: context.node(front)?.address ?? "", port: port, transport: load.transport, context: context)
+                ConnectionPool(node: $0, address: context.node(front)?.address ?? "", port: port, spec: load, context: context)
             }
             for pool in pools { try await pool.warm(load.connectionsToWarm) }
             var spec = load
