@@ -48,3 +48,18 @@ struct ParameterTests {
         #expect(try Self.errors("{ trace: conv, trace_window: 60s, trace_speed: 2 }").isEmpty)
     }
 }
+
+/// The example labs Labs/inference-*.yaml have valid parameters.
+struct InferenceLabFilesTests {
+    static let labs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Labs").path
+
+    @Test func inferenceLabsHaveValidParameters() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.labs).filter { $0.hasPrefix("inference-") && $0.hasSuffix(".yaml") }
+        #expect(files.count >= 5)
+        for file in files {
+            let (lab, _) = try ResolvedLab.read(path: "\(Self.labs)/\(file)")
+            #expect(throws: Never.self, "\(file)") { try PluginRegistry(InferencePlugins.all).instantiate(lab) }
+        }
+    }
+}
