@@ -132,7 +132,7 @@ public struct DisaggregatedPlugin: TrafficPlugin {
             spec.model = shape.name
             let engines = fronts.map(\.engine)
             let records = await withTaskCancellationHandler {
-                await LoadGenerator(spec: spec, context: context).run(plan) { request in
+                await LoadGenerator(spec: spec, context: context).run(plan, pools: Array(routes.joined())) { request in
                     routes[((request.id - 1) / decodeCount) % clientCount][(request.id - 1) % decodeCount]
                 }
             } onCancel: {

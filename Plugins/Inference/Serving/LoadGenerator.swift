@@ -9,7 +9,11 @@ struct LoadGenerator: Sendable {
     let spec: LoadSpec
     let context: PluginContext
 
-    func run(_ plan: [PlannedRequest], route: @escaping @Sendable (PlannedRequest) -> ConnectionPool) async -> [RequestRecord] {
+    /// `pools` are closed when the drain time is up, which ends the requests still in flight
+    /// (they count as failed).
+    func run(_ plan: [PlannedRequest], pools: [ConnectionPool], route: @escaping @Sendable (PlannedRequest) -> ConnectionPool) async
+        -> [RequestRecord]
+    {
         let records = Locked<[RequestRecord]>([])
         let limiter = spec.maxConcurrency.map { AsyncLimiter($0) }
         let promptCache = PromptCache(tokenBytes: spec.tokenBytes)
@@ -50,6 +54,15 @@ struct LoadGenerator: Sendable {
                     if let report { context.metrics.progress("requests done", Double(report), unit: "requests") }
                 }
             }
+            var limit = ContinuousClock.now + spec.drain
+            if let deadline = context.deadline, deadline < limit { limit = deadline }
+            let end = limit
+            let watchdog = Task {
+                try await Task.sleep(until: end, clock: .continuous)
+                for pool in pools { await pool.closeAll() }
+            }
+            await group.waitForAll()
+            watchdog.cancel()
         }
         return records.value.sorted { $0.id < $1.id }
     }

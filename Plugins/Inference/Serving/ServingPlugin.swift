@@ -43,7 +43,7 @@ public struct ServingPlugin: TrafficPlugin {
             for pool in pools { try await pool.warm(load.connectionsToWarm) }
             let plan = load.plan()
             let records = await withTaskCancellationHandler {
-                await LoadGenerator(spec: load, context: context).run(plan) { pools[($0.id - 1) % pools.count] }
+                await LoadGenerator(spec: load, context: context).run(plan, pools: pools) { pools[($0.id - 1) % pools.count] }
             } onCancel: {
                 engine.stop()
             }

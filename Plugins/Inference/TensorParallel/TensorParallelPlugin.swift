@@ -134,7 +134,7 @@ public struct TensorParallelPlugin: TrafficPlugin {
             spec.model = shape.name
             let routes = pools
             let records = await withTaskCancellationHandler {
-                await LoadGenerator(spec: spec, context: context).run(spec.plan()) { routes[($0.id - 1) % routes.count] }
+                await LoadGenerator(spec: spec, context: context).run(spec.plan(), pools: routes) { routes[($0.id - 1) % routes.count] }
             } onCancel: {
                 serving.stop()
             }
