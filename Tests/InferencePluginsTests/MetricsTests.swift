@@ -134,7 +134,9 @@ struct MetricsTests {
         let usage = ServingWire.usageEvent(id: 3, model: "m", promptTokens: 42, completionTokens: 5)
         let events = parser.feed(Array((chunk + usage + ServingWire.doneEvent + "event: error\ndata: boom\n\n").utf8))
         #expect(events == [.tokens(5), .usage(promptTokens: 42), .done, .error("boom")])
-        #expect(ServingWire.countTokens(ServingWire.prompt(tokens: 37, tokenBytes: 4).utf8) == 37)
+        #expect(ServingWire.countTokens(ServingWire.prompt(tokens: 37, tokenBytes: 4)) == 37)
+        #expect(ServingWire.countTokens(" a  b\u{A0} c d e f g h i j ") == 12)
+        #expect(ServingWire.countTokens(ServingWire.prompt(tokens: 1_001, tokenBytes: 3)) == 1_001)
         #expect(ServingWire.prompt(tokens: 10, tokenBytes: 6).utf8.count == 60)
     }
 }

@@ -113,7 +113,7 @@ final class HTTPServingHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let request: ServingWire.CompletionRequest
         do {
-            request = try JSONDecoder().decode(ServingWire.CompletionRequest.self, from: Data(body.readableBytesView))
+            request = try JSONDecoder().decode(ServingWire.CompletionRequest.self, from: body.withUnsafeReadableBytes { Data($0) })
         } catch {
             return reply(context: context, status: .badRequest, text: "the body is not a completion request: \(error)\n")
         }
@@ -124,7 +124,7 @@ final class HTTPServingHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "Cache-Control", value: "no-cache")
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
         let incoming = IncomingRequest(
-            id: id, promptTokens: ServingWire.countTokens(request.prompt.utf8), outputTokens: output,
+            id: id, promptTokens: ServingWire.countTokens(request.prompt), outputTokens: output,
             promptBytes: request.prompt.utf8.count)
         dispatch(incoming, SSESink(channel: context.channel, id: id, model: request.model ?? model))
     }

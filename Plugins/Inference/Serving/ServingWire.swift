@@ -25,11 +25,30 @@ enum ServingWire {
         return String(repeating: word, count: tokens)
     }
 
-    /// The server's token count of a prompt: its words (spaces).
-    static func countTokens(_ bytes: some Sequence<UInt8>) -> Int {
+    /// The server's token count of a prompt: its words (spaces), eight bytes at a time
+    /// (a byte-by-byte loop over a 32 kB prompt costs milliseconds in a debug build).
+    static func countTokens(_ bytes: UnsafeRawBufferPointer) -> Int {
+        let spaces: UInt64 = 0x2020_2020_2020_2020
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         var count = 0
-        for byte in bytes where byte == 0x20 { count += 1 }
+        var index = 0
+        while index + 8 <= bytes.count {
+            // Bytes that were spaces are 0 now; a byte's high bit below is set unless it is 0.
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) ^ spaces
+            let nonzero = ((word & low) &+ low) | word
+            count += (~nonzero & 0x8080_8080_8080_8080).nonzeroBitCount
+            index += 8
+        }
+        while index < bytes.count {
+            if bytes[index] == 0x20 { count += 1 }
+            index += 1
+        }
         return count
+    }
+
+    static func countTokens(_ text: String) -> Int {
+        var text = text
+        return text.withUTF8 { countTokens(UnsafeRawBufferPointer($0)) }
     }
 
     // MARK: HTTP + SSE

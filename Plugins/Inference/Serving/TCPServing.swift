@@ -16,7 +16,7 @@ struct ServingRequestDecoder: ByteToMessageDecoder {
         buffer.moveReaderIndex(forwardBy: ServingWire.requestHeaderBytes)
         let prompt = buffer.readSlice(length: Int(length))!
         let request = IncomingRequest(
-            id: Int(id), promptTokens: ServingWire.countTokens(prompt.readableBytesView), outputTokens: max(1, Int(output)),
+            id: Int(id), promptTokens: prompt.withUnsafeReadableBytes { ServingWire.countTokens($0) }, outputTokens: max(1, Int(output)),
             promptBytes: Int(length))
         context.fireChannelRead(wrapInboundOut(request))
         return .continue
