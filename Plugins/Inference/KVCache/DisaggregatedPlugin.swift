@@ -140,8 +140,10 @@ public struct DisaggregatedPlugin: TrafficPlugin {
             }
             try Task.checkCancellation()
             let annotated = ledger.annotate(records)
-            ServingReport.write(ServingMetrics(records: annotated, objectives: load.objectives), records: annotated, spec: load, context: context)
+            let metrics = ServingMetrics(records: annotated, objectives: load.objectives)
+            ServingReport.write(metrics, records: annotated, spec: load, context: context)
             report(records: annotated, prefillNodes: prefillNodes, fronts: fronts, context: context)
+            try ServingReport.requireCompletions(metrics, records: annotated)
         } catch {
             await shutdown()
             throw error

@@ -62,6 +62,13 @@ enum ServingReport {
     }
 
     static func format(_ value: Double) -> String { String(format: "%.3f", value) }
+
+    /// A run in which no request completed failed, whatever it recorded.
+    static func requireCompletions(_ metrics: ServingMetrics, records: [RequestRecord]) throws {
+        guard metrics.completed == 0, !records.isEmpty else { return }
+        let first = records.compactMap(\.error).first ?? "no tokens streamed"
+        throw WireError("none of \(records.count) requests completed (the first error: \(first))")
+    }
 }
 
 import Foundation

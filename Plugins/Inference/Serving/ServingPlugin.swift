@@ -50,6 +50,7 @@ public struct ServingPlugin: TrafficPlugin {
             try Task.checkCancellation()
             let metrics = ServingMetrics(records: records, objectives: load.objectives)
             ServingReport.write(metrics, records: records, spec: load, context: context)
+            try ServingReport.requireCompletions(metrics, records: records)
             self.engine.report(engine, context: context)
             context.metrics.result("connections", Double(pools.map(\.opened).reduce(0, +)), unit: "connections")
         } catch {

@@ -140,9 +140,11 @@ public struct TensorParallelPlugin: TrafficPlugin {
             }
             try Task.checkCancellation()
             if let failure = lead.failure.value { throw WireError("tensor-parallel step failed: \(failure)") }
-            ServingReport.write(ServingMetrics(records: records, objectives: load.objectives), records: records, spec: load, context: context)
+            let metrics = ServingMetrics(records: records, objectives: load.objectives)
+            ServingReport.write(metrics, records: records, spec: load, context: context)
             report(lead.stats.value, context: context)
             engine.report(serving, context: context)
+            try ServingReport.requireCompletions(metrics, records: records)
         } catch {
             await shutdown()
             throw error
