@@ -1,6 +1,7 @@
 import ArgumentParser
 import BaselinePlugins
 import ExamplePlugins
+import InferencePlugins
 import Dispatch
 import Foundation
 import NetLoomCore
@@ -76,7 +77,7 @@ struct RunCommand: AsyncParsableCommand {
 
 /// The plugins this netloom knows.
 enum Plugins {
-    static let registry = PluginRegistry(BaselinePlugins.all + ExamplePlugins.all + TrainingPlugins.all)
+    static let registry = PluginRegistry(BaselinePlugins.all + ExamplePlugins.all + TrainingPlugins.all + InferencePlugins.all)
 }
 
 /// Runs a handler on the main dispatch queue when one of the signals arrives (and
