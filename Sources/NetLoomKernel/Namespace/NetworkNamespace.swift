@@ -1,5 +1,6 @@
 import CNetLoomShims
 import Glibc
+import Synchronization
 import SystemPackage
 
 /// A persistent, named network namespace, as `ip netns` manages them: a bind mount of
@@ -136,9 +137,22 @@ public final class NetworkNamespace: Sendable {
         }
     }
 
+    /// Whether this process has made /run/netns a shared mount point already.
+    private static let directoryPrepared = Mutex(false)
+
     /// Makes /run/netns a shared mount point, as iproute2 does, so namespaces mounted
-    /// there stay visible to processes in other mount namespaces.
+    /// there stay visible to processes in other mount namespaces. Once per process: the
+    /// recursive remount walks every namespace mounted there, so doing it per namespace
+    /// made creating N namespaces cost O(N^2).
     private static func prepareDirectory() throws(KernelError) {
+        try directoryPrepared.withLock { (prepared: inout Bool) throws(KernelError) in
+            guard !prepared else { return }
+            try makeDirectoryShared()
+            prepared = true
+        }
+    }
+
+    private static func makeDirectoryShared() throws(KernelError) {
         if mkdir(directory, 0o755) != 0 && Errno.last != .fileExists {
             throw KernelError("mkdir \(directory)", errno: .last)
         }

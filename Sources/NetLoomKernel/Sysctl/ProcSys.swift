@@ -9,27 +9,19 @@ public enum ProcSys {
         try write([(key, value)])
     }
 
-    /// `sysctl -w` for several keys, in order. Opening /proc/sys/net/<family> costs
-    /// time proportional to the number of network namespaces on the machine (their
-    /// dentries share one parent), so each such folder is opened once and the files
-    /// are opened relative to it.
+    /// `sysctl -w` for several keys, in order. Every namespace has its own dentry for a
+    /// per-namespace folder such as `conf` under the shared `net/ipv6`, all in one hash
+    /// chain, so looking one up costs time proportional to the number of network
+    /// namespaces on the machine. Each folder is therefore opened once, relative to its
+    /// parent, and files are opened relative to their folder.
     public static func write(_ settings: [(key: String, value: String)]) throws(KernelError) {
-        var folders: [String: Int32] = [:]
-        defer { for fd in folders.values { close(fd) } }
+        var folders = Folders()
+        defer { folders.closeAll() }
         for (key, value) in settings {
             let components = components(key)
             let operation = "sysctl -w \(key)=\(value)"
-            let fd: Int32
-            if components.count > 3 {
-                let folder = components.prefix(2).joined(separator: "/")
-                if folders[folder] == nil {
-                    folders[folder] = try syscall(operation) { open("/proc/sys/\(folder)", O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-                }
-                let rest = components.dropFirst(2).joined(separator: "/")
-                fd = try syscall(operation) { openat(folders[folder]!, rest, O_WRONLY | O_CLOEXEC) }
-            } else {
-                fd = try syscall(operation) { open("/proc/sys/" + components.joined(separator: "/"), O_WRONLY | O_CLOEXEC) }
-            }
+            let folder = try folders.open(components.dropLast(), operation: operation)
+            let fd = try syscall(operation) { openat(folder, components.last ?? "", O_WRONLY | O_CLOEXEC) }
             defer { close(fd) }
             let bytes = Array(value.utf8)
             let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
@@ -37,6 +29,26 @@ public enum ProcSys {
                 throw KernelError(operation, errno: written < 0 ? .last : .ioError)
             }
         }
+    }
+
+    /// Folders under /proc/sys opened so far, by path.
+    private struct Folders {
+        private var open: [ArraySlice<String>: Int32] = [:]
+
+        mutating func open(_ path: ArraySlice<String>, operation: String) throws(KernelError) -> Int32 {
+            if let fd = open[path] { return fd }
+            let fd: Int32
+            if let name = path.last {
+                let parent = try self.open(path.dropLast(), operation: operation)
+                fd = try syscall(operation) { openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+            } else {
+                fd = try syscall(operation) { Glibc.open("/proc/sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+            }
+            open[path] = fd
+            return fd
+        }
+
+        func closeAll() { for fd in open.values { close(fd) } }
     }
 
     /// `sysctl -n KEY`, without the trailing newline.
