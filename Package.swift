@@ -98,7 +98,7 @@ let package = Package(
         .target(
             name: "InferencePlugins",
             dependencies: [
-                "NetLoomPluginAPI",
+                "NetLoomPluginAPI", "TrainingPlugins",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import NetLoomPluginAPI
+import TrainingPlugins
 
 /// Runs one engine step on one shard of a tensor-parallel server: the step's compute
 /// (the engine timing's, for one shard) in 2 x layers equal slices, each followed by an
@@ -10,7 +11,7 @@ final class ShardRunner: Sendable {
     /// A step as shard 0 broadcasts it: kind (1 prefill, 2 decode), tokens, compute ns.
     static let controlBytes = 13
 
-    let ring: RingAllReduce
+    let communicator: RankCommunicator
     let shape: ModelShape
     let timing: EngineTiming
     let followers: [SocketSender]
@@ -25,8 +26,8 @@ final class ShardRunner: Sendable {
         var steps = 0
     }
 
-    init(ring: RingAllReduce, shape: ModelShape, timing: EngineTiming, followers: [SocketSender]) {
-        self.ring = ring
+    init(communicator: RankCommunicator, shape: ModelShape, timing: EngineTiming, followers: [SocketSender]) {
+        self.communicator = communicator
         self.shape = shape
         self.timing = timing
         self.followers = followers
@@ -70,7 +71,7 @@ final class ShardRunner: Sendable {
             due += slice
             sleepThread(until: due)
             let before = ContinuousClock.now
-            try ring.allReduce(bytes: bytes)
+            try communicator.allReduce(bytes: bytes)
             let spent = ContinuousClock.now - before
             // The slices' deadlines move by the time spent reducing, so a late wake-up is
             // made up by the next slice instead of adding up.

@@ -1,10 +1,12 @@
 import NetLoomModel
 import NetLoomPluginAPI
+import TrainingPlugins
 
 /// `llm-tp`: one LLM server whose model is split over several nodes with tensor
 /// parallelism. The first shard serves the clients (HTTP/SSE or TCP) and schedules
 /// (continuous batching); every engine step runs on all shards, each layer followed by
-/// two ring all-reduces of tokens x hidden x bytes per element between the shards.
+/// two ring all-reduces of tokens x hidden x bytes per element between the shards (the
+/// training plugins' ring, moving bf16 bytes without the arithmetic).
 /// Reports the serving metrics and the all-reduces' count, bytes and share of step time.
 public struct TensorParallelPlugin: TrafficPlugin {
     public static let name = "llm-tp"
@@ -40,6 +42,7 @@ public struct TensorParallelPlugin: TrafficPlugin {
         let controlPort = context.port(3)
         let n = shards.count
         let tasks = Locked<[Task<Void, any Error>]>([])
+        let stop = StopFlag()
         var senders: [SocketSender] = []
         var listeners: [PluginSocket] = []
         var server: ServingServer?
@@ -49,6 +52,7 @@ public struct TensorParallelPlugin: TrafficPlugin {
             for pool in pools { await pool.closeAll() }
             await server?.stop()
             leadEngine?.stop()
+            stop.stop()
             for sender in senders { sender.finish() }
             for listener in listeners { listener.shutdownBoth() }
             context.shutdownSockets()
@@ -56,42 +60,21 @@ public struct TensorParallelPlugin: TrafficPlugin {
         }
 
         do {
-            // Every shard listens for its ring predecessor; followers also for shard 0's control.
-            var ringListeners: [PluginSocket] = []
+            // The shards' all-reduces run on the training plugins' collectives (ring, over a mesh of
+            // connections between the shards); followers also listen for shard 0's control.
+            let ranks = shards.map { name in context.nodes.firstIndex { $0.name == name }! }
+            let shardGroup = CommunicatorSpec(id: 0, members: ranks)
+            let mesh = try await Mesh.connect(n > 1 ? [shardGroup] : [], context: context, port: ringPort)
+            if let congestion = load.congestion { for socket in mesh.all { try socket.setCongestionControl(congestion) } }
+            let communicators = RankCommunicator.members(of: shardGroup, mesh: mesh, dataType: .bfloat16, stop: stop)
             var controlListeners: [PluginSocket] = []
-            for (rank, name) in shards.enumerated() {
-                let ring = try context.socket(.tcp, on: name)
-                try ring.bind(port: ringPort)
-                if let congestion = load.congestion { try ring.setCongestionControl(congestion) }
-                try ring.listen()
-                ringListeners.append(ring)
-                if rank > 0 {
-                    let control = try context.socket(.tcp, on: name)
-                    try control.bind(port: controlPort)
-                    try control.listen()
-                    controlListeners.append(control)
-                }
+            for name in shards.dropFirst() {
+                let control = try context.socket(.tcp, on: name)
+                try control.bind(port: controlPort)
+                try control.listen()
+                controlListeners.append(control)
             }
-            listeners = ringListeners + controlListeners
-            // Ring: shard i connects to shard i+1 (n > 1).
-            var nextSenders: [SocketSender?] = Array(repeating: nil, count: n)
-            var previous: [PluginSocket?] = Array(repeating: nil, count: n)
-            if n > 1 {
-                for rank in 0..<n {
-                    let socket = try context.socket(.tcp, on: shards[rank])
-                    let address = context.node(shards[(rank + 1) % n])?.address ?? ""
-                    try await context.blocking("llm-tp-connect") { try socket.connect(to: address, port: ringPort) }
-                    socket.setNoDelay()
-                    if let congestion = load.congestion { try socket.setCongestionControl(congestion) }
-                    nextSenders[rank] = SocketSender(socket: socket, name: "llm-tp-ring-send")
-                    let listener = ringListeners[(rank + 1) % n]
-                    let accepted = try await context.blocking("llm-tp-accept") { try listener.accept() }
-                    context.track(accepted)
-                    accepted.setNoDelay()
-                    previous[(rank + 1) % n] = accepted
-                }
-            }
-            senders += nextSenders.compactMap { $0 }
+            listeners = controlListeners
             // Control: shard 0 to every follower.
             var followers: [SocketSender] = []
             var controls: [PluginSocket] = []
@@ -108,8 +91,7 @@ public struct TensorParallelPlugin: TrafficPlugin {
             }
             senders += followers
             let runners = (0..<n).map { rank in
-                ShardRunner(ring: RingAllReduce(rank: rank, size: n, next: nextSenders[rank], previous: previous[rank]),
-                            shape: shape, timing: engine.timing, followers: rank == 0 ? followers : [])
+                ShardRunner(communicator: communicators[rank], shape: shape, timing: engine.timing, followers: rank == 0 ? followers : [])
             }
             for rank in 1..<max(n, 1) where n > 1 {
                 let runner = runners[rank]

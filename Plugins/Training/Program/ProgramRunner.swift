@@ -151,9 +151,7 @@ public struct ProgramRunner: Sendable {
 
     private func runStream(rank: Int, indices: [Int], progress: RankProgress, mesh: Mesh, stop: StopFlag,
                            start: ContinuousClock.Instant, timeScale: Double, timings: TimingBox) throws {
-        var scratch: [UnsafeMutableRawPointer] = []
-        var capacity: [Int] = []
-        defer { for pointer in scratch { pointer.deallocate() } }
+        let scratch = ScratchBuffers()
         for index in indices {
             let task = program.tasks[rank][index]
             try progress.wait(for: task.dependencies, stop: stop)
@@ -165,18 +163,8 @@ public struct ProgramRunner: Sendable {
                 if scaled > 0 { Thread.sleep(forTimeInterval: scaled) }
             default:
                 let (schedule, spec, local) = planned!
-                let needed = schedule.layouts[local].map { max(64, $0.elements * dataType.size) }
-                for (b, bytes) in needed.enumerated() {
-                    if b >= scratch.count {
-                        scratch.append(UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64))
-                        capacity.append(bytes)
-                    } else if capacity[b] < bytes {
-                        scratch[b].deallocate()
-                        scratch[b] = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-                        capacity[b] = bytes
-                    }
-                }
-                try Communicator.runRank(schedule, localRank: local, buffers: scratch, dataType: dataType, spec: spec, mesh: mesh,
+                let buffers = scratch.reserve(schedule.layouts[local].map { max(64, $0.elements * dataType.size) })
+                try Communicator.runRank(schedule, localRank: local, buffers: buffers, dataType: dataType, spec: spec, mesh: mesh,
                                          arithmetic: false, stop: stop)
             }
             let ended = PathTable.seconds(ContinuousClock.now - start)
