@@ -85,8 +85,18 @@ let package = Package(
             ]
         ),
 
-        // MARK: Reports: summary tables and report.html from a results folder.
-        .target(name: "NetLoomReports", dependencies: ["NetLoomCore"]),
+        // MARK: Suites: sweeps over a lab (suite files, matrix, paths, the suite runner, aggregation).
+        .target(
+            name: "NetLoomSuites",
+            dependencies: [
+                "NetLoomCore", "NetLoomModel", "NetLoomPluginAPI",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Reports: summary tables and report.html from a results folder (and a suite's folder).
+        .target(name: "NetLoomReports", dependencies: ["NetLoomCore", "NetLoomSuites"]),
 
         // MARK: Traffic plugins (Plugins/ holds them; SwiftPM's own meaning of Plugins/ is package plugins).
         .target(name: "BaselinePlugins", dependencies: ["NetLoomPluginAPI"], path: "Plugins/Baseline"),
@@ -125,5 +135,6 @@ let package = Package(
         .testTarget(name: "NetLoomPluginAPITests", dependencies: ["NetLoomPluginAPI"]),
         .testTarget(name: "BaselinePluginsTests", dependencies: ["BaselinePlugins", "ExamplePlugins", "NetLoomCore"]),
         .testTarget(name: "NetLoomReportsTests", dependencies: ["NetLoomReports"], exclude: ["Fixtures"]),
+        .testTarget(name: "NetLoomSuitesTests", dependencies: ["NetLoomSuites", "NetLoomReports", "BaselinePlugins"]),
     ]
 )
