@@ -3,6 +3,8 @@
 // to the axis value that caused them, or to `lab:` with the point named.
 
 import Foundation
+import NetLoomCore
+import NetLoomKernel
 import NetLoomModel
 import NetLoomPluginAPI
 import Yams
@@ -95,5 +97,25 @@ extension Suite {
         }
         guard errors.isEmpty else { throw LabErrors(Array(Set(errors))) }
         return labs
+    }
+}
+
+extension Suite {
+    /// Plans every point's lab for this machine (once per point), so what only `up` would find
+    /// (a `kernel` link that needs netem on a kernel without it, a missing delay distribution) is
+    /// reported before anything runs, at `lab:` with the point named.
+    public func checkPlans(_ labs: [RunLab], machine: MachineCapabilities) throws(LabErrors) {
+        var errors: [LabError] = []
+        var seen: Set<Int> = []
+        for lab in labs where seen.insert(lab.run.point.index).inserted {
+            do {
+                _ = try LabPlanner.plan(lab.lab, instance: "check", machine: machine)
+            } catch {
+                let point = lab.run.point
+                let label = point.label.isEmpty ? "" : " (\(point.label))"
+                errors.append(LabError(.unsupportedByBackend, at: labLocation, path: "lab", "point \(point.id)\(label): \(error)"))
+            }
+        }
+        guard errors.isEmpty else { throw LabErrors(errors) }
     }
 }
