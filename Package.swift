@@ -107,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "netloom",
             dependencies: [
-                "NetLoomCore", "NetLoomReports", "BaselinePlugins", "ExamplePlugins",
+                "NetLoomCore", "NetLoomReports", "NetLoomSuites", "BaselinePlugins", "ExamplePlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -3,6 +3,7 @@ import Foundation
 import NetLoomCore
 import NetLoomModel
 import NetLoomPluginAPI
+import NetLoomReports
 import NetLoomSuites
 import Synchronization
 import Testing
@@ -99,6 +100,25 @@ struct SuiteRunnerRootTests {
         let lab = try JSONDecoder().decode(ResolvedLab.self, from: try Data(contentsOf: URL(fileURLWithPath: "\(folder)/runs/p04-r2/lab.json")))
         #expect(lab.link(named: "wire")?.aToB.delay == .milliseconds(4))
         #expect(lab.link(named: "wire")?.bToA.rate == .mbit(160))
+
+        // netloom report FOLDER: figures against each swept field.
+        let report = try SuiteReport(path: folder)
+        #expect(report.status == "completed")
+        #expect(report.text().contains("p04    4ms    160mbit  2/2"), "\(report.text())")
+        let html = report.html()
+        #expect(html.contains("bulk.throughput against delay"))
+        #expect(html.contains("bulk.throughput against rate"))
+        #expect(html.contains("rate=160mbit, each run"))
+        #expect(html.contains("href=\"runs/p03-r2/\""))
+        let written = try report.writeHTML()
+        #expect(written == "\(folder)/report.html")
+        var palette = Palette()
+        let charts = SuiteCharts.charts(report.table, palette: &palette)
+        #expect(charts.count == report.table.metrics.count * 2)
+        let throughput = try #require(charts.first { $0.chart.title == "bulk.throughput against rate" })
+        #expect(throughput.chart.series.map(\.name) == ["delay=1ms", "delay=1ms, each run", "delay=4ms", "delay=4ms, each run"])
+        #expect(throughput.chart.series[0].points.map(\.x) == [40, 160])
+        #expect(throughput.chart.series[1].points.count == 4)
     }
 
     @Test func resumeSkipsFinishedRuns() async throws {
