@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // MARK: C layer
@@ -102,12 +103,24 @@ let package = Package(
         .target(name: "BaselinePlugins", dependencies: ["NetLoomPluginAPI"], path: "Plugins/Baseline"),
         // The worked example of docs/plugins.md.
         .target(name: "ExamplePlugins", dependencies: ["NetLoomPluginAPI"], path: "Plugins/Examples"),
+        .target(name: "TrainingPlugins", dependencies: ["NetLoomPluginAPI", "NetLoomModel"], path: "Plugins/Training"),
+        // LLM serving: an engine's timing, HTTP/SSE streaming (SwiftNIO), arrivals, KV-cache transfer, tensor parallel.
+        .target(
+            name: "InferencePlugins",
+            dependencies: [
+                "NetLoomPluginAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Plugins/Inference"
+        ),
 
         // MARK: Executables
         .executableTarget(
             name: "netloom",
             dependencies: [
-                "NetLoomCore", "NetLoomReports", "NetLoomSuites", "BaselinePlugins", "ExamplePlugins",
+                "NetLoomCore", "NetLoomReports", "NetLoomSuites", "BaselinePlugins", "ExamplePlugins", "TrainingPlugins", "InferencePlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -115,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "netloom-bench",
             dependencies: [
-                "NetLoomCore", "BaselinePlugins",
+                "NetLoomCore", "BaselinePlugins", "TrainingPlugins", "InferencePlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -134,7 +147,9 @@ let package = Package(
         .testTarget(name: "NetLoomCoreTests", dependencies: ["NetLoomCore", "BaselinePlugins"]),
         .testTarget(name: "NetLoomPluginAPITests", dependencies: ["NetLoomPluginAPI"]),
         .testTarget(name: "BaselinePluginsTests", dependencies: ["BaselinePlugins", "ExamplePlugins", "NetLoomCore"]),
+        .testTarget(name: "InferencePluginsTests", dependencies: ["InferencePlugins", "NetLoomCore"]),
         .testTarget(name: "NetLoomReportsTests", dependencies: ["NetLoomReports"], exclude: ["Fixtures"]),
         .testTarget(name: "NetLoomSuitesTests", dependencies: ["NetLoomSuites", "NetLoomReports", "BaselinePlugins"]),
+        .testTarget(name: "TrainingPluginsTests", dependencies: ["TrainingPlugins", "NetLoomCore"]),
     ]
 )

@@ -157,12 +157,21 @@ public struct BulkPlugin: TrafficPlugin {
                 continue
             }
             withUnsafeBytes(of: sequence.bigEndian) { buffer.replaceSubrange(0..<8, with: $0) }
-            _ = try buffer.withUnsafeBytes { try socket.send($0, to: address, port: port) }
+            do {
+                _ = try buffer.withUnsafeBytes { try socket.send($0, to: address, port: port) }
+            } catch let error as SocketError where Self.transient.contains(error.code) {
+                // The path is down or full (a timeline took the link down): a UDP sender
+                // does not know, so the datagram counts as sent, and lost.
+                counters.sendError()
+            }
             sequence += 1
             sent += UInt64(message)
         }
         counters.sent(sent, datagrams: sequence)
     }
+
+    /// Errors a UDP send meets while the network is down or congested.
+    static let transient: Set<Int32> = [ENETUNREACH, EHOSTUNREACH, ENETDOWN, ENOBUFS, EAGAIN, ECONNREFUSED, EPERM]
 
     // MARK: - Receiving
 
@@ -234,6 +243,7 @@ public struct BulkPlugin: TrafficPlugin {
             let loss = totals.sentDatagrams > 0 ? Double(lost) / Double(totals.sentDatagrams) * 100 : 0
             context.metrics.result("loss", loss, unit: "%", headline: true)
             context.metrics.result("datagrams sent", Double(totals.sentDatagrams), unit: "datagrams")
+            if totals.sendErrors > 0 { context.metrics.result("datagrams refused locally", Double(totals.sendErrors), unit: "datagrams") }
             context.metrics.result("datagrams received", Double(totals.receivedDatagrams), unit: "datagrams")
         } else {
             context.metrics.result("retransmits", Double(totals.retransmits), unit: "segments", headline: true)
@@ -249,6 +259,8 @@ final class BulkCounters: Sendable {
         var sentDatagrams: UInt64 = 0
         var receivedDatagrams: UInt64 = 0
         var retransmits: UInt64 = 0
+        /// UDP sends refused locally (network down or full).
+        var sendErrors: UInt64 = 0
         var firstByte: ContinuousClock.Instant?
         var lastByte: ContinuousClock.Instant?
     }
@@ -273,6 +285,8 @@ final class BulkCounters: Sendable {
     }
 
     func retransmits(_ count: UInt64) { totals.withLock { $0.retransmits += count } }
+
+    func sendError() { totals.withLock { $0.sendErrors += 1 } }
 
     func snapshot() -> Totals { totals.withLock { $0 } }
 }

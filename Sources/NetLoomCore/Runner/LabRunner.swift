@@ -216,9 +216,9 @@ public final class LabRunner: Sendable {
 
     func tick(clock: RunClock, total: Duration?, contexts: [PluginContext]) async {
         while !Task.isCancelled {
-            let figures = contexts.compactMap { context -> String? in
+            let figures = contexts.compactMap { context -> ProgressFigure? in
                 guard let progress = context.metrics.snapshot().progress else { return nil }
-                return "\(context.index): \(progress.name ?? "") \(String(format: "%.3g", progress.value)) \(progress.unit)"
+                return ProgressFigure(workload: context.index, name: progress.name ?? "", value: progress.value, unit: progress.unit)
             }
             report(.tick(elapsed: clock.elapsed, total: total, figures: figures))
             try? await Task.sleep(for: .seconds(1))

@@ -46,5 +46,13 @@ public enum RunEvent: Sendable {
     case timeline(String)
     /// Periodic: elapsed run time, the expected total if known, and each running
     /// workload's latest progress figure.
-    case tick(elapsed: Duration, total: Duration?, figures: [String])
+    case tick(elapsed: Duration, total: Duration?, figures: [ProgressFigure])
+}
+
+/// A running workload's latest progress figure.
+public struct ProgressFigure: Sendable {
+    public var workload: Int
+    public var name: String
+    public var value: Double
+    public var unit: String
 }

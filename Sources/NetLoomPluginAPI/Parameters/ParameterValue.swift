@@ -34,8 +34,9 @@ public struct PluginParameters: Sendable {
     public let nodes: [String]
     /// Where each given parameter was written (for errors the plugin raises).
     let locations: [String: LocatedValue]
-    /// The workload's `params` (or the workload itself when it has none).
-    let location: LabLocation
+    /// The workload's `params` (or the workload itself when it has none); its `file` is the lab
+    /// file, against which plugins resolve relative paths.
+    public let location: LabLocation
     let path: String
 
     public init(values: [String: ParameterValue], nodes: [String], locations: [String: LocatedValue] = [:],

@@ -1,11 +1,13 @@
 import ArgumentParser
 import BaselinePlugins
 import ExamplePlugins
+import InferencePlugins
 import Dispatch
 import Foundation
 import NetLoomCore
 import NetLoomModel
 import NetLoomPluginAPI
+import TrainingPlugins
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -75,7 +77,7 @@ struct RunCommand: AsyncParsableCommand {
 
 /// The plugins this netloom knows.
 enum Plugins {
-    static let registry = PluginRegistry(BaselinePlugins.all + ExamplePlugins.all)
+    static let registry = PluginRegistry(BaselinePlugins.all + ExamplePlugins.all + TrainingPlugins.all + InferencePlugins.all)
 }
 
 /// Runs a handler on the main dispatch queue when one of the signals arrives (and

@@ -27,7 +27,9 @@ final class RunProgress: Sendable {
         case .tick(let elapsed, let total, let figures):
             var text = "    \(phase.withLock { $0 }) \(Units.duration(rounded(elapsed)))"
             if let total { text += " of \(Units.duration(total)), \(Units.duration(rounded(max(total - elapsed, .zero)))) left" }
-            if !figures.isEmpty { text += "  |  " + figures.joined(separator: "  |  ") }
+            if !figures.isEmpty {
+                text += "  |  " + figures.map { "\($0.workload): \($0.name) \(figure($0.value)) \($0.unit)" }.joined(separator: "  |  ")
+            }
             if terminal {
                 line(text, permanent: false)
             } else {
@@ -65,7 +67,7 @@ enum RunReport {
         var table = Table("WORKLOAD", "PLUGIN", "NODES", "STATUS", "HEADLINE")
         for workload in summary.workloads {
             let headline = workload.headline.sorted { $0.key < $1.key }
-                .map { "\($0.key) \(String(format: "%.4g", $0.value.value)) \($0.value.unit)" }.joined(separator: ", ")
+                .map { "\($0.key) \(figure($0.value.value)) \($0.value.unit)" }.joined(separator: ", ")
             let nodes = workload.nodes.count > 4 ? "\(workload.nodes.prefix(3).joined(separator: ",")),... (\(workload.nodes.count))" : workload.nodes.joined(separator: ",")
             table.add("\(workload.index)", workload.plugin, nodes, workload.status + (workload.error.map { ": \($0)" } ?? ""), headline)
         }
@@ -75,4 +77,9 @@ enum RunReport {
         }
         return text
     }
+}
+
+/// A figure for a table: four significant digits, no exponent for large values.
+func figure(_ value: Double) -> String {
+    abs(value) >= 10_000 ? String(format: "%.0f", value) : String(format: "%.4g", value)
 }

@@ -1,0 +1,227 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NetLoomPluginAPI
+
+/// A request for a client connection to send; the handler stamps it and fills its
+/// record as the stream arrives, then completes `promise`.
+struct ClientRequest: Sendable {
+    var id: Int
+    var promptTokens: Int
+    var outputTokens: Int
+    var prompt: String
+    var model: String
+    /// The benchmark's clock zero: record times are seconds since it.
+    var origin: ContinuousClock.Instant
+    var promise: EventLoopPromise<RequestRecord>
+}
+
+func secondsSince(_ origin: ContinuousClock.Instant) -> Double { seconds(ContinuousClock.now - origin) }
+
+/// HTTP/1.1 client side: writes the POST, reads the event stream, one request at a time.
+final class HTTPStreamHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = ClientRequest
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private var current: (request: ClientRequest, record: RequestRecord)?
+    private var parser = SSEParser()
+    private var status: HTTPResponseStatus = .ok
+    private var done = false
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let request = unwrapOutboundIn(data)
+        let body = ServingWire.requestBody(model: request.model, prompt: request.prompt, outputTokens: request.outputTokens)
+        var headers = HTTPHeaders()
+        headers.add(name: "Host", value: "server")
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Accept", value: "text/event-stream")
+        headers.add(name: "Content-Length", value: "\(body.utf8.count)")
+        headers.add(name: "X-Request-Id", value: "\(request.id)")
+        parser = SSEParser()
+        status = .ok
+        done = false
+        current = (request, RequestRecord(id: request.id, promptTokens: request.promptTokens,
+                                          requestedOutputTokens: request.outputTokens, sent: secondsSince(request.origin)))
+        context.write(wrapOutboundOut(.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1/completions", headers: headers))),
+                      promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+        context.write(wrapOutboundOut(.end(nil)), promise: promise)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let (request, stored) = current else { return }
+        var record = stored
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            status = head.status
+        case .body(let buffer):
+            let now = secondsSince(request.origin)
+            if status != .ok {
+                record.error = "HTTP \(status.code): \(String(buffer: buffer))"
+            } else {
+                for event in parser.feed(buffer.readableBytesView) {
+                    switch event {
+                    case .tokens(let count) where count > 0:
+                        record.chunkTimes.append(now)
+                        record.chunkTokens.append(count)
+                    case .tokens: break
+                    case .usage(let prompt): record.serverPromptTokens = prompt
+                    case .done: done = true
+                    case .error(let message): record.error = "server: \(message)"
+                    }
+                }
+            }
+            current = (request, record)
+        case .end:
+            if record.error == nil && !done { record.error = status == .ok ? "the stream ended without [DONE]" : "HTTP \(status.code)" }
+            current = nil
+            request.promise.succeed(record)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail("the connection closed")
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail("\(error)")
+        context.close(promise: nil)
+    }
+
+    private func fail(_ message: String) {
+        guard let (request, stored) = current else { return }
+        var record = stored
+        current = nil
+        record.error = message
+        request.promise.succeed(record)
+    }
+}
+
+/// Raw TCP framing, client side.
+final class TCPStreamHandler: ChannelDuplexHandler {
+    typealias InboundIn = ServingFrameDecoder.Frame
+    typealias OutboundIn = ClientRequest
+    typealias OutboundOut = ByteBuffer
+
+    private var current: (request: ClientRequest, record: RequestRecord)?
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let request = unwrapOutboundIn(data)
+        var buffer = context.channel.allocator.buffer(capacity: ServingWire.requestHeaderBytes + request.prompt.utf8.count)
+        ServingWire.writeRequest(into: &buffer, id: request.id, promptTokens: request.promptTokens,
+                                 outputTokens: request.outputTokens, prompt: request.prompt)
+        current = (request, RequestRecord(id: request.id, promptTokens: request.promptTokens,
+                                          requestedOutputTokens: request.outputTokens, sent: secondsSince(request.origin)))
+        context.write(wrapOutboundOut(buffer), promise: promise)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let (request, stored) = current else { return }
+        var record = stored
+        switch unwrapInboundIn(data) {
+        case .tokens(let count):
+            record.chunkTimes.append(secondsSince(request.origin))
+            record.chunkTokens.append(count)
+            current = (request, record)
+        case .done(let prompt):
+            record.serverPromptTokens = prompt
+            current = nil
+            request.promise.succeed(record)
+        case .error(let message):
+            record.error = "server: \(message)"
+            current = nil
+            request.promise.succeed(record)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail("the connection closed")
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail("\(error)")
+        context.close(promise: nil)
+    }
+
+    private func fail(_ message: String) {
+        guard let (request, stored) = current else { return }
+        var record = stored
+        current = nil
+        record.error = message
+        request.promise.succeed(record)
+    }
+}
+
+/// One client connection: a TCP socket made and connected in the client node's
+/// namespace, adopted by SwiftNIO through a duplicate descriptor (the plugin's socket
+/// stays open, so the runner samples its TCP_INFO and can shut it down).
+final class StreamConnection: Sendable {
+    let channel: any Channel
+    let socket: PluginSocket
+
+    init(channel: any Channel, socket: PluginSocket) {
+        self.channel = channel
+        self.socket = socket
+    }
+
+    static func open(from node: String, to address: String, port: UInt16, transport: ServingTransport, congestion: String?,
+                     context: PluginContext) async throws -> StreamConnection {
+        let socket = try context.socket(.tcp, on: node)
+        if let congestion { try socket.setCongestionControl(congestion) }
+        try await context.blocking("llm-connect") { try socket.connect(to: address, port: port, retryFor: .seconds(10)) }
+        socket.setNoDelay()
+        let descriptor = dup(socket.descriptor)
+        guard descriptor >= 0 else { throw SocketError(operation: "dup", code: errno) }
+        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).channelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                switch transport {
+                case .http:
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(HTTPStreamHandler())
+                case .tcp:
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ServingFrameDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(TCPStreamHandler())
+                }
+            }
+        }
+        do {
+            let channel = try await bootstrap.withConnectedSocket(descriptor).get()
+            return StreamConnection(channel: channel, socket: socket)
+        } catch {
+            Glibc.close(descriptor)
+            throw error
+        }
+    }
+
+    var isActive: Bool { channel.isActive }
+
+    /// Sends a request and waits for its whole stream.
+    func perform(id: Int, promptTokens: Int, outputTokens: Int, prompt: String, model: String,
+                 origin: ContinuousClock.Instant) async -> RequestRecord {
+        let promise = channel.eventLoop.makePromise(of: RequestRecord.self)
+        let request = ClientRequest(id: id, promptTokens: promptTokens, outputTokens: outputTokens, prompt: prompt, model: model,
+                                    origin: origin, promise: promise)
+        channel.writeAndFlush(request).whenFailure { error in
+            var record = RequestRecord(id: id, promptTokens: promptTokens, requestedOutputTokens: outputTokens, sent: secondsSince(origin))
+            record.error = "send: \(error)"
+            promise.succeed(record)
+        }
+        do {
+            return try await promise.futureResult.get()
+        } catch {
+            var record = RequestRecord(id: id, promptTokens: promptTokens, requestedOutputTokens: outputTokens, sent: secondsSince(origin))
+            record.error = "\(error)"
+            return record
+        }
+    }
+
+    func close() async {
+        socket.shutdownBoth()
+        try? await channel.close()
+    }
+}
+
+import Glibc
