@@ -48,12 +48,15 @@ extension RunningLab {
     /// Runs `runLab`'s workloads on the lab that is up. Its links get the shaping they have now, so the
     /// run's lab.json says what the workloads ran over.
     func execute(_ runLab: inout ResolvedLab, text runText: String, label: String, warmUp: Bool) async throws -> RunResult {
-        let state = try LabState.load(lab: name)
+        var state = try LabState.load(lab: name)
         for planned in state.links {
             guard let index = runLab.links.firstIndex(where: { $0.name == planned.name }) else { continue }
             runLab.links[index].aToB = planned.aToB
             runLab.links[index].bToA = planned.bToA
         }
+        // The runner plays the timeline of the state's lab: give it the run's lab (a script's own
+        // workloads have no timeline). The state is a copy; the one saved is untouched.
+        state.lab = runLab
         var runOptions = RunOptions()
         runOptions.resultsFolder = try nextRunFolder(label)
         runOptions.sampleInterval = options.sampleInterval

@@ -41,6 +41,37 @@ extension ScriptingRootTests {
             #expect(runs == ["01-delay-2ms-1", "02-delay-8ms-1"])
         }
 
+        @Test func ctrlCTakesTheExamplesLabDown() async throws {
+            let program = ScriptLabs.builtProduct("netloom-example-delay-sweep")
+            try #require(FileManager.default.isExecutableFile(atPath: program), "\(program) was not built")
+            let name = ScriptLabs.uniqueName()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = ["--name", name, "--time", "30s", "--results", try ScriptLabs.scratch()]
+            process.currentDirectoryURL = URL(fileURLWithPath: ScriptLabs.packageRoot)
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Wait for the lab and its first run to start.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ScriptLabs.namespaces(of: name).isEmpty && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try await Task.sleep(for: .milliseconds(1000))
+            #expect(!ScriptLabs.namespaces(of: name).isEmpty, "the example brought its lab up")
+            process.interrupt()
+            let interrupted = ContinuousClock.now
+            while process.isRunning && ContinuousClock.now - interrupted < .seconds(20) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let stoppedIn = ContinuousClock.now - interrupted
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            #expect(stoppedIn < .seconds(10), "it stopped soon after SIGINT")
+            #expect(process.terminationStatus == 130)
+            #expect(ScriptLabs.namespaces(of: name).isEmpty, "SIGINT cancelled the sweep and the lab came down")
+        }
+
         @Test func delaySweepRejectsBadFlags() throws {
             let program = ScriptLabs.builtProduct("netloom-example-delay-sweep")
             try #require(FileManager.default.isExecutableFile(atPath: program), "\(program) was not built")

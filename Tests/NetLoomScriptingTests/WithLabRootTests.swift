@@ -66,8 +66,9 @@ extension ScriptingRootTests {
                 return try #require(result.workload("bulk")?.figure("throughput")?.value)
             }
             #expect(ScriptLabs.namespaces(of: name).isEmpty)
-            // Between the two rates: about 95 Mbit/s for the first part, 19 for the rest.
-            #expect(throughput > 25 && throughput < 90, "\(throughput) Mbit/s")
+            // Below what the unchanged link gives (about 95 Mbit/s), above the new rate's 19 (how far
+            // between depends on when the change landed on a busy machine).
+            #expect(throughput > 15 && throughput < 88, "\(throughput) Mbit/s")
         }
 
         @Test func linkDownAndUp() async throws {
@@ -99,7 +100,11 @@ extension ScriptingRootTests {
             let options = ScriptLabs.options(try ScriptLabs.scratch())
             let task = Task {
                 try await withLab(.yaml(ScriptLabs.twoHosts), name: name, options: options) { lab in
-                    _ = try await lab.run("bulk", on: ["a", "b"], params: ["time": "60s"])
+                    // The second workload has not started when the cancellation comes: it must not run at all.
+                    _ = try await lab.run([
+                        Workload("bulk", nodes: ["a", "b"], params: ["time": "60s"]),
+                        Workload("bulk", nodes: ["b", "a"], params: ["time": "60s"], start: .seconds(20)),
+                    ])
                 }
             }
             try await Task.sleep(for: .milliseconds(1500))
@@ -108,6 +113,29 @@ extension ScriptingRootTests {
             task.cancel()
             await #expect(throws: CancellationError.self) { try await task.value }
             #expect(ContinuousClock.now - start < .seconds(8), "the run stopped soon after the cancellation")
+            #expect(ScriptLabs.namespaces(of: name).isEmpty)
+        }
+
+        @Test func aScriptsRunsPlayNoTimelineButTheLabsOwnRunDoes() async throws {
+            let name = ScriptLabs.uniqueName()
+            let text = ScriptLabs.twoHosts + """
+
+                workloads:
+                  - plugin: rr
+                    nodes: [a, b]
+                    params: { time: 500ms }
+                timeline:
+                  - { at: 200ms, link: wire, set: { delay: 4ms } }
+                """
+            try await withLab(.yaml(text), name: name, options: ScriptLabs.options(try ScriptLabs.scratch())) { lab in
+                let own = try await lab.run("rr", on: ["a", "b"], params: ["time": "500ms"])
+                #expect(own.summary.timeline.isEmpty)
+                #expect(try await lab.state().link(named: "wire").aToB.delay == .milliseconds(1))
+
+                let file = try await lab.runLabWorkloads()
+                #expect(file.summary.timeline.map(\.link) == ["wire"])
+                #expect(try await lab.state().link(named: "wire").aToB.delay == .milliseconds(4))
+            }
             #expect(ScriptLabs.namespaces(of: name).isEmpty)
         }
 
