@@ -152,6 +152,15 @@ extension ScriptingRootTests {
             #expect(ScriptLabs.namespaces(of: name).isEmpty)
         }
 
+        @Test func aScriptsOwnPluginRuns() async throws {
+            var options = ScriptLabs.options(try ScriptLabs.scratch())
+            options.plugins.register(NodeCountPlugin.self)
+            let run = try await withLab(.yaml(ScriptLabs.twoHosts), name: ScriptLabs.uniqueName(), options: options) { lab in
+                try await lab.run("node-count", on: ["a", "b"], warmUp: false)
+            }
+            #expect(run["nodes"]?.value == 2)
+        }
+
         @Test func applyChangesTheLabInPlace() async throws {
             let name = ScriptLabs.uniqueName()
             try await withLab(.yaml(ScriptLabs.twoHosts), name: name, options: ScriptLabs.options(try ScriptLabs.scratch())) { lab in
