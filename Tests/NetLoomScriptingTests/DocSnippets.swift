@@ -60,6 +60,16 @@ enum DocSnippets {
         return options
     }
 
+    /// Top-level code in main.swift runs on the main actor; the body runs there too.
+    @MainActor static func onTheMainActor() async throws -> [String] {
+        var seen: [String] = []
+        try await withLab(.file("Labs/quickstart.yaml")) { lab in
+            seen.append(lab.name)
+            seen.append(try await lab.status().links.map(\.name).joined())
+        }
+        return seen
+    }
+
     static func signals() async throws {
         try await withSignalCancellation {
             try await withLab(.file("Labs/quickstart.yaml")) { _ in }
