@@ -2,7 +2,7 @@
 // NetLoom: network emulation for AI cluster networking on Linux.
 //
 // Module layering (imports point downwards only; see docs/architecture.md):
-//   netloom (CLI), netloom-bench
+//   netloom (CLI), netloom-bench, NetLoom (the library: re-exports and the scripting API `withLab`)
 //     -> NetLoomCore (orchestrator, journal, runner)
 //        -> NetLoomLinkEngine (userspace shaping) -> NetLoomKernel (netlink, namespaces)
 //        -> NetLoomModel (lab files, units, validation; no syscalls)
@@ -15,7 +15,7 @@ let package = Package(
     products: [
         .executable(name: "netloom", targets: ["netloom"]),
         .executable(name: "netloom-bench", targets: ["netloom-bench"]),
-        .library(name: "NetLoom", targets: ["NetLoomCore"]),
+        .library(name: "NetLoom", targets: ["NetLoom"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -86,8 +86,18 @@ let package = Package(
             ]
         ),
 
-        // MARK: Reports: summary tables and report.html from a results folder.
-        .target(name: "NetLoomReports", dependencies: ["NetLoomCore"]),
+        // MARK: Suites: sweeps over a lab (suite files, matrix, paths, the suite runner, aggregation).
+        .target(
+            name: "NetLoomSuites",
+            dependencies: [
+                "NetLoomCore", "NetLoomModel", "NetLoomPluginAPI",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Reports: summary tables and report.html from a results folder (and a suite's folder).
+        .target(name: "NetLoomReports", dependencies: ["NetLoomCore", "NetLoomSuites"]),
 
         // MARK: Traffic plugins (Plugins/ holds them; SwiftPM's own meaning of Plugins/ is package plugins).
         .target(name: "BaselinePlugins", dependencies: ["NetLoomPluginAPI"], path: "Plugins/Baseline"),
@@ -106,11 +116,23 @@ let package = Package(
             path: "Plugins/Inference"
         ),
 
+        // MARK: The library: `import NetLoom` re-exports the model, plugin API, core and suites, and adds the
+        // scripting API (`withLab`); the built-in plugins are its default registry.
+        .target(
+            name: "NetLoom",
+            dependencies: [
+                "NetLoomCore", "NetLoomModel", "NetLoomPluginAPI", "NetLoomSuites", "NetLoomKernel",
+                "BaselinePlugins", "ExamplePlugins", "TrainingPlugins", "InferencePlugins",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
         // MARK: Executables
         .executableTarget(
             name: "netloom",
             dependencies: [
-                "NetLoomCore", "NetLoomReports", "BaselinePlugins", "ExamplePlugins", "TrainingPlugins", "InferencePlugins",
+                "NetLoomCore", "NetLoomReports", "NetLoomSuites", "BaselinePlugins", "ExamplePlugins", "TrainingPlugins", "InferencePlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -122,6 +144,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+
+        // Examples: small Swift programs written against `import NetLoom` (built and run by NetLoomScriptingTests).
+        .executableTarget(
+            name: "netloom-example-delay-sweep",
+            dependencies: ["NetLoom", .product(name: "Logging", package: "swift-log")],
+            path: "Examples/DelaySweep"
         ),
 
         // MARK: Tests
@@ -139,6 +168,9 @@ let package = Package(
         .testTarget(name: "BaselinePluginsTests", dependencies: ["BaselinePlugins", "ExamplePlugins", "NetLoomCore"]),
         .testTarget(name: "InferencePluginsTests", dependencies: ["InferencePlugins", "NetLoomCore"]),
         .testTarget(name: "NetLoomReportsTests", dependencies: ["NetLoomReports"], exclude: ["Fixtures"]),
+        .testTarget(name: "NetLoomSuitesTests", dependencies: ["NetLoomSuites", "NetLoomReports", "BaselinePlugins"]),
         .testTarget(name: "TrainingPluginsTests", dependencies: ["TrainingPlugins", "NetLoomCore"]),
+        // Runs the example executables, which `swift build --build-tests` builds with everything else.
+        .testTarget(name: "NetLoomScriptingTests", dependencies: ["NetLoom", "NetLoomKernel"]),
     ]
 )

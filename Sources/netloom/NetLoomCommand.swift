@@ -10,6 +10,7 @@ struct NetLoomCommand: AsyncParsableCommand {
         discussion: """
             Lab files are YAML (see docs/lab-format.md). Commands that build or change labs need root:
               sudo netloom run Labs/quickstart.yaml      (build, run the workloads, write results, tear down)
+              sudo netloom suite Labs/suites/x.yaml      (run a sweep of a lab into one table)
               sudo netloom up Labs/quickstart.yaml
               sudo netloom status quickstart
               sudo netloom exec quickstart h1 -- ping -c 3 h2
@@ -17,7 +18,7 @@ struct NetLoomCommand: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            ValidateCommand.self, RunCommand.self, ReportCommand.self, UpCommand.self, StatusCommand.self, ExecCommand.self, SetCommand.self,
+            ValidateCommand.self, RunCommand.self, SuiteCommand.self, CalibrateCommand.self, ReportCommand.self, UpCommand.self, StatusCommand.self, ExecCommand.self, SetCommand.self,
             LinkCommand.self, DownCommand.self, PluginsCommand.self, DoctorCommand.self, EngineDaemonCommand.self,
         ]
     )

@@ -78,12 +78,29 @@ extension LabControl {
         defer { withExtendedLifetime(lock) {} }
         var state = try LabState.load(lab: lab)
         var link = try state.link(named: name)
+        try reshape(&link, aToB: aToB, bToA: bToA, state: state, machine: MachineCapabilities.probe())
+        logger.info("link shaping changed", metadata: ["lab": "\(lab)", "link": "\(link.name)"])
+        state.links = state.links.map { $0.name == link.name ? link : $0 }
+        if let changes { state.changes = changes }
+        try state.save()
+        return link
+    }
+}
+
+extension LabControl {
+    /// Gives one link of a running lab new shaping in place (the caller holds the lab's
+    /// lock and saves the state): the engine's configuration for a userspace link,
+    /// `tc qdisc change` (or replace, when the tree's shape changes) for a kernel one.
+    static func reshape(
+        _ link: inout PlannedLink, aToB: Impairment, bToA: Impairment, state: LabState,
+        machine probe: @autoclosure () -> MachineCapabilities
+    ) throws {
         switch link.backend {
         case .userspace:
             guard let engine = state.engine else { throw CoreError.corruptState("no link engine recorded") }
             try EngineClient(socket: engine.socket).update(link: link.name, aToB: aToB, bToA: bToA)
         default:
-            let machine = MachineCapabilities.probe()
+            let machine = probe()
             if (KernelShaping.needsNetem(aToB) || KernelShaping.needsNetem(bToA)) && !machine.hasNetem {
                 throw CoreError.unsupported(
                     "link \(link.name) is shaped by the kernel, which has no sch_netem here, so delay, jitter, loss, "
@@ -99,12 +116,7 @@ extension LabControl {
                 if !requests.isEmpty { try socket(end.namespace).perform(requests) }
             }
         }
-        logger.info("link shaping changed", metadata: ["lab": "\(lab)", "link": "\(link.name)"])
         link.aToB = aToB
         link.bToA = bToA
-        state.links = state.links.map { $0.name == link.name ? link : $0 }
-        if let changes { state.changes = changes }
-        try state.save()
-        return link
     }
 }

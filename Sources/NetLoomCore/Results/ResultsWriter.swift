@@ -16,15 +16,27 @@ public final class ResultsWriter: Sendable {
     public static let tcpColumns = ["seconds", "workload", "node", "socket", "rtt_us", "rttvar_us", "cwnd", "mss", "retransmits", "lost", "delivery_rate_bps", "bytes_acked", "bytes_received"]
     public static let eventColumns = ["seconds", "kind", "detail"]
 
-    public init(root: String, lab: String, started: Date) throws {
+    public convenience init(root: String, lab: String, started: Date) throws {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
         let name = "\(lab)-\(formatter.string(from: started))"
         try Self.makeDirectory(root)
-        finalPath = "\(root)/\(name)"
-        partialPath = "\(root)/.\(name).partial"
+        try self.init(finalPath: "\(root)/\(name)", partialPath: "\(root)/.\(name).partial")
+    }
+
+    /// Writes exactly `folder` (as `.<name>.partial` beside it until `finish`); its
+    /// parent must exist, and neither it nor the partial folder may.
+    public convenience init(folder: String) throws {
+        let url = URL(fileURLWithPath: folder)
+        let parent = url.deletingLastPathComponent().path
+        try self.init(finalPath: folder, partialPath: "\(parent)/.\(url.lastPathComponent).partial")
+    }
+
+    init(finalPath: String, partialPath: String) throws {
+        self.finalPath = finalPath
+        self.partialPath = partialPath
         guard !FileManager.default.fileExists(atPath: finalPath) else {
             throw CoreError.unsupported("results folder \(finalPath) already exists")
         }

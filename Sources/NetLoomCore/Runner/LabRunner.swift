@@ -17,6 +17,9 @@ public struct RunOutcome: Sendable {
 /// timeline and the samplers alongside), collect, and always take the lab down: on
 /// success, when a plugin throws or overruns, and when the run is cancelled (the CLI
 /// cancels it on SIGINT and SIGTERM).
+///
+/// `run(on:)` does the same on a lab that is already up (a suite's or a script's
+/// lab), and leaves it up.
 public final class LabRunner: Sendable {
     let lab: ResolvedLab
     let labText: String
@@ -24,7 +27,7 @@ public final class LabRunner: Sendable {
     let options: RunOptions
     let logger: Logger
     let report: @Sendable (RunEvent) -> Void
-    private let engine = Mutex<(host: EngineHost, thread: pthread_t)?>(nil)
+    let engine: HostedEngine
 
     public init(
         lab: ResolvedLab, labText: String, registry: PluginRegistry, options: RunOptions = RunOptions(), logger: Logger,
@@ -36,17 +39,35 @@ public final class LabRunner: Sendable {
         self.options = options
         self.logger = logger
         self.report = report
+        engine = HostedEngine(logger: logger)
     }
 
     /// Runs the lab. Throws `LabErrors` (nothing built) when a workload's plugin or
     /// parameters are wrong, `CoreError.needsPrivileges` without root; every other
     /// failure is reported in the outcome, with the results written so far.
     public func run() async throws -> RunOutcome {
+        try await execute(attachedTo: nil)
+    }
+
+    /// Runs the lab's workloads (and timeline, with the samplers) on `state`, a lab
+    /// that is already up, and leaves it up: no up or down phase, and times count from
+    /// the start of this run. `state.lab` must be this runner's lab as built (same
+    /// name); its links' shaping is whatever they have now. A timeline changes the
+    /// links and leaves them changed.
+    public func run(on state: LabState) async throws -> RunOutcome {
+        guard state.lab.name == lab.name else {
+            throw CoreError.unsupported("the runner's lab is \(lab.name) but the lab that is up is \(state.lab.name)")
+        }
+        return try await execute(attachedTo: state)
+    }
+
+    func execute(attachedTo attached: LabState?) async throws -> RunOutcome {
         let plugins = try registry.instantiate(lab)
-        let machine = MachineCapabilities.probe()
+        let machine = options.machine ?? MachineCapabilities.probe()
         guard machine.canCreateNamespaces else { throw CoreError.needsPrivileges("running a lab") }
         let started = Date()
-        let results = try ResultsWriter(root: options.resultsRoot, lab: lab.name, started: started)
+        let results = try options.resultsFolder.map { try ResultsWriter(folder: $0) }
+            ?? ResultsWriter(root: options.resultsRoot, lab: lab.name, started: started)
         try results.writeJSON(lab, to: "lab.json")
         try results.write(Data(labText.utf8), to: "lab.yaml")
 
@@ -59,17 +80,26 @@ public final class LabRunner: Sendable {
         var state: LabState?
 
         do {
-            report(.phase("up"))
-            state = try LabLifecycle.up(lab, labText: labText, logger: logger, machine: machine, startEngine: startEngine)
-            phases += state!.timings.map { PhaseTiming(phase: "up: \($0.phase)", seconds: $0.seconds) }
-            try results.writeJSON(environment(machine: machine, state: state!), to: "environment.json")
-            clock = RunClock(zero: .now)
-            results.appendEvent(seconds: 0, kind: "phase", detail: "up")
+            if let attached {
+                state = attached
+                try results.writeJSON(environment(machine: machine, state: attached), to: "environment.json")
+                clock = RunClock(zero: .now)
+                results.appendEvent(seconds: 0, kind: "phase", detail: "attached")
+            } else {
+                report(.phase("up"))
+                state = try LabLifecycle.up(lab, labText: labText, logger: logger, machine: machine, startEngine: engine.start)
+                phases += state!.timings.map { PhaseTiming(phase: "up: \($0.phase)", seconds: $0.seconds) }
+                try results.writeJSON(environment(machine: machine, state: state!), to: "environment.json")
+                clock = RunClock(zero: .now)
+                results.appendEvent(seconds: 0, kind: "phase", detail: "up")
+            }
 
-            report(.phase("warm-up"))
-            let warm = ContinuousClock.now
-            try await warmUp(state!)
-            phases.append(PhaseTiming(phase: "warm-up", seconds: seconds(ContinuousClock.now - warm)))
+            if options.warmUp {
+                report(.phase("warm-up"))
+                let warm = ContinuousClock.now
+                try await warmUp(state!)
+                phases.append(PhaseTiming(phase: "warm-up", seconds: seconds(ContinuousClock.now - warm)))
+            }
 
             report(.phase("workloads"))
             let running = ContinuousClock.now
@@ -86,17 +116,19 @@ public final class LabRunner: Sendable {
             logger.error("run failed", metadata: ["lab": "\(lab.name)", "error": "\(error)"])
         }
 
-        report(.phase("down"))
-        let down = ContinuousClock.now
-        stopEngine()
-        do {
-            try LabLifecycle.down(lab: lab.name, logger: logger)
-        } catch {
-            failure = (failure.map { $0 + "; " } ?? "") + "down: \(error)"
-            status = .failed
+        if attached == nil {
+            report(.phase("down"))
+            let down = ContinuousClock.now
+            engine.stop()
+            do {
+                try LabLifecycle.down(lab: lab.name, logger: logger)
+            } catch {
+                failure = (failure.map { $0 + "; " } ?? "") + "down: \(error)"
+                status = .failed
+            }
+            phases.append(PhaseTiming(phase: "down", seconds: seconds(ContinuousClock.now - down)))
+            results.appendEvent(seconds: clock.seconds, kind: "phase", detail: "down")
         }
-        phases.append(PhaseTiming(phase: "down", seconds: seconds(ContinuousClock.now - down)))
-        results.appendEvent(seconds: clock.seconds, kind: "phase", detail: "down")
 
         let summary = RunSummary(
             lab: lab.name, file: lab.file, started: started, finished: Date(), status: status, error: failure,
@@ -205,32 +237,5 @@ public final class LabRunner: Sendable {
             hostname: ProcessInfo.processInfo.hostName, cores: ProcessInfo.processInfo.activeProcessorCount,
             memoryBytes: ProcessInfo.processInfo.physicalMemory, machine: machine, seed: lab.seed,
             backends: Dictionary(uniqueKeysWithValues: state.links.map { ($0.name, $0.reason) }))
-    }
-
-    /// The runner hosts the link engine itself (on its own threads), and serves the
-    /// control socket so `netloom status` and `set` work from another terminal.
-    func startEngine(_ plan: LabPlan, _ journal: Journal) throws -> EngineProcess? {
-        let userspace = plan.links.filter { $0.backend == .userspace }
-        guard let wire = plan.wireNamespace, !userspace.isEmpty else { return nil }
-        let host = try EngineHost(namespace: NetworkNamespace.open(named: wire), links: userspace, logger: logger)
-        try host.start()
-        let socket = LabDirectory(lab: plan.lab.name).engineSocket
-        let thread = try DedicatedThread.spawn(name: "engine-control") {
-            do { try host.serve(socketPath: socket) } catch { host.stop() }
-        }
-        engine.withLock { $0 = (host, thread) }
-        let deadline = ContinuousClock.now + .seconds(5)
-        while (try? EngineClient(socket: socket).ping()) == nil {
-            guard ContinuousClock.now < deadline else { throw CoreError.unsupported("the link engine's control socket did not answer") }
-            usleep(2_000)
-        }
-        return EngineProcess(pid: getpid(), startTime: ProcessIdentity.startTime(of: getpid()) ?? 0, socket: socket)
-    }
-
-    func stopEngine() {
-        guard let (host, thread) = engine.withLock({ value in defer { value = nil }; return value }) else { return }
-        try? EngineClient(socket: LabDirectory(lab: lab.name).engineSocket).stop()
-        host.stop()
-        DedicatedThread.join(thread)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NetLoomKernel
 
 /// How `netloom run` runs a lab.
 public struct RunOptions: Sendable {
@@ -11,6 +12,17 @@ public struct RunOptions: Sendable {
     public var grace: Duration = .seconds(10)
     /// The command line, for environment.json.
     public var commandLine: [String] = CommandLine.arguments
+    /// The results folder itself (written as `.<name>.partial` beside it and renamed
+    /// when the run is over), instead of `<resultsRoot>/<lab>-<UTC time>`.
+    public var resultsFolder: String?
+    /// Whether every node of a workload sends its peers a datagram and the run waits
+    /// two longest RTTs before the workloads start (neighbour discovery done before
+    /// anything is measured). A suite turns it off for a lab that stays up between
+    /// runs of the same workloads, whose neighbours are already resolved.
+    public var warmUp = true
+    /// This machine's capabilities, when the caller has probed them already (a probe
+    /// creates a namespace, which a suite need not pay for every run).
+    public var machine: MachineCapabilities?
 
     public init() {}
 }

@@ -28,7 +28,9 @@ struct WorkloadExecutor: Sendable {
         report(.workloadStarted(index: index, plugin: workload.plugin))
         context.logger.info("workload started", metadata: ["workload": "\(index)", "plugin": "\(workload.plugin)"])
 
-        let (status, error) = await supervise()
+        // A run interrupted while this workload waited for its start: it never runs (a plugin
+        // started now would open its sockets after the cancellation shut theirs down).
+        let (status, error) = Task.isCancelled ? ("cancelled", "the run was interrupted before it started") : await supervise()
 
         let finished = clock.seconds
         results.appendEvent(seconds: finished, kind: "workload-end", detail: "\(index) \(workload.plugin) \(status)")

@@ -17,6 +17,8 @@ public struct ChartSeries: Sendable {
         case solid
         /// For reference lines (a configured rate).
         case dashed
+        /// Dots only, no line (single measurements around a line of medians).
+        case dots
     }
 
     public enum Interpolation: Sendable, Equatable {

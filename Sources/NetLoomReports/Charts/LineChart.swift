@@ -239,6 +239,17 @@ public struct LineChart: Sendable {
             for item in series {
                 let points = downsample(item.points.filter { visible($0) }, buckets: buckets)
                 guard !points.isEmpty else { continue }
+                if item.style == .dots {
+                    svg.group("g", [("class", "series-dots")]) { svg in
+                        for point in points {
+                            svg.group("circle", [("cx", n(layout.xScale(point.x))), ("cy", n(layout.yScale(point.y))), ("r", "2"),
+                                                 ("fill", "none"), ("stroke", item.color), ("stroke-width", "1"), ("opacity", "0.8")]) { svg in
+                                svg.element("title", [], text: "\(item.name): \(value(point.y, y)) at \(value(point.x, x))")
+                            }
+                        }
+                    }
+                    continue
+                }
                 var path = ""
                 for point in points {
                     let px = layout.xScale(point.x)
@@ -275,6 +286,11 @@ public struct LineChart: Sendable {
         svg.group("g", [("class", "legend")]) { svg in
             for (index, px, py) in layout.legend {
                 let item = series[index]
+                if item.style == .dots {
+                    svg.element("circle", [("cx", n(px + 11)), ("cy", n(py - 4)), ("r", "2.5"), ("fill", "none"), ("stroke", item.color)])
+                    svg.element("text", [("x", n(px + 27)), ("y", n(py)), ("fill", "#222")], text: item.name)
+                    continue
+                }
                 var attributes = [("x1", n(px)), ("x2", n(px + 22)), ("y1", n(py - 4)), ("y2", n(py - 4)), ("stroke", item.color),
                                   ("stroke-width", "2.5")]
                 if item.style == .dashed { attributes.append(("stroke-dasharray", "5 3")) }

@@ -5,11 +5,13 @@ import NetLoomReports
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Summarize a results folder and write report.html (charts) into it.",
+        abstract: "Summarize a results folder (or a suite's folder) and write report.html (charts) into it.",
         discussion: """
             Prints the run (lab, status, times, phases), its workloads with their headline figures, the \
             timeline as applied and per-link totals, and writes FOLDER/report.html: throughput over time, \
             latency CDFs, link utilization and drops, TCP RTT and window, timeline events marked. \
+            For a suite's folder (`netloom suite`), prints the medians per point and writes a page with \
+            every figure charted against every swept field (docs/suites.md). \
             Exit codes: 0 success, 2 not a results folder (or a missing or malformed file in it), 1 anything else. \
             See docs/results.md.
             """)
@@ -26,6 +28,7 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
+        if SuiteReport.isSuiteFolder(folder) { return try suite() }
         let report: ResultsReport
         do {
             report = try ResultsReport(path: folder)
@@ -44,6 +47,31 @@ struct ReportCommand: ParsableCommand {
         }
         if json {
             try printJSON(report.digest(report: written))
+        } else if !global.quiet {
+            print(report.text(report: written))
+        }
+    }
+
+    /// A suite's folder: the medians per point, and report.html with the figures against the swept fields.
+    func suite() throws {
+        let report: SuiteReport
+        do {
+            report = try SuiteReport(path: folder)
+        } catch {
+            printError("netloom: \(folder): \(error)")
+            throw Exit.badInput
+        }
+        var written: String?
+        if !noHTML {
+            do {
+                written = try report.writeHTML()
+            } catch {
+                printError("netloom: \(error)")
+                throw Exit.failure
+            }
+        }
+        if json {
+            try printJSON(report.table)
         } else if !global.quiet {
             print(report.text(report: written))
         }
