@@ -233,7 +233,9 @@ public struct BulkPlugin: TrafficPlugin {
     func report(context: PluginContext, counters: BulkCounters) {
         let totals = counters.snapshot()
         let span = totals.firstByte.flatMap { first in totals.lastByte.map { seconds($0 - first) } } ?? 0
-        let throughput = span > 0 ? Double(totals.receivedBytes) * 8 / 1e6 / span : 0
+        // Bytes over the span from the first read to the last, without the first read's own bytes
+        // (they arrived before the span began; counting them overstated short runs).
+        let throughput = span > 0 ? Double(totals.receivedBytes - totals.firstReadBytes) * 8 / 1e6 / span : 0
         context.metrics.result("throughput", throughput, unit: "Mbit/s", headline: true)
         context.metrics.result("received", Double(totals.receivedBytes), unit: "bytes")
         context.metrics.result("sent", Double(totals.sentBytes), unit: "bytes")
@@ -263,6 +265,8 @@ final class BulkCounters: Sendable {
         var sendErrors: UInt64 = 0
         var firstByte: ContinuousClock.Instant?
         var lastByte: ContinuousClock.Instant?
+        /// Bytes of the read that set `firstByte`: they arrived before the span begins.
+        var firstReadBytes: UInt64 = 0
     }
 
     private let totals = Mutex(Totals())
@@ -279,7 +283,10 @@ final class BulkCounters: Sendable {
         totals.withLock {
             $0.receivedBytes += bytes
             $0.receivedDatagrams += datagrams
-            if $0.firstByte == nil { $0.firstByte = now }
+            if $0.firstByte == nil {
+                $0.firstByte = now
+                $0.firstReadBytes = bytes
+            }
             $0.lastByte = now
         }
     }
