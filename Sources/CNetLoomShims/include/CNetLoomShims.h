@@ -9,5 +9,6 @@
 #include "netloom_socket.h"
 #include "netloom_tcpinfo.h"
 #include "netloom_engine.h"
+#include "netloom_procfs.h"
 
 #endif
