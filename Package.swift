@@ -128,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "netloom-bench",
             dependencies: [
-                "NetLoomCore", "BaselinePlugins", "TrainingPlugins", "InferencePlugins",
+                "NetLoomCore", "NetLoomSuites", "BaselinePlugins", "TrainingPlugins", "InferencePlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
