@@ -149,7 +149,9 @@ let package = Package(
         .testTarget(name: "BaselinePluginsTests", dependencies: ["BaselinePlugins", "ExamplePlugins", "NetLoomCore"]),
         .testTarget(name: "InferencePluginsTests", dependencies: ["InferencePlugins", "NetLoomCore"]),
         .testTarget(name: "NetLoomReportsTests", dependencies: ["NetLoomReports"], exclude: ["Fixtures"]),
-        .testTarget(name: "NetLoomSuitesTests", dependencies: ["NetLoomSuites", "NetLoomReports", "BaselinePlugins"]),
+        .testTarget(
+            name: "NetLoomSuitesTests",
+            dependencies: ["NetLoomSuites", "NetLoomReports", "BaselinePlugins", "TrainingPlugins", "InferencePlugins"]),
         .testTarget(name: "TrainingPluginsTests", dependencies: ["TrainingPlugins", "NetLoomCore"]),
     ]
 )
