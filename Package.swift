@@ -140,7 +140,7 @@ let package = Package(
         .executableTarget(
             name: "netloom-bench",
             dependencies: [
-                "NetLoomCore", "BaselinePlugins", "TrainingPlugins", "InferencePlugins",
+                "NetLoomCore", "NetLoomSuites", "BaselinePlugins", "TrainingPlugins", "InferencePlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -168,7 +168,9 @@ let package = Package(
         .testTarget(name: "BaselinePluginsTests", dependencies: ["BaselinePlugins", "ExamplePlugins", "NetLoomCore"]),
         .testTarget(name: "InferencePluginsTests", dependencies: ["InferencePlugins", "NetLoomCore"]),
         .testTarget(name: "NetLoomReportsTests", dependencies: ["NetLoomReports"], exclude: ["Fixtures"]),
-        .testTarget(name: "NetLoomSuitesTests", dependencies: ["NetLoomSuites", "NetLoomReports", "BaselinePlugins"]),
+        .testTarget(
+            name: "NetLoomSuitesTests",
+            dependencies: ["NetLoomSuites", "NetLoomReports", "BaselinePlugins", "TrainingPlugins", "InferencePlugins"]),
         .testTarget(name: "TrainingPluginsTests", dependencies: ["TrainingPlugins", "NetLoomCore"]),
         // Runs the example executables, which `swift build --build-tests` builds with everything else.
         .testTarget(name: "NetLoomScriptingTests", dependencies: ["NetLoom", "NetLoomKernel"]),

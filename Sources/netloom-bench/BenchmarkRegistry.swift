@@ -4,6 +4,6 @@ import ArgumentParser
 enum BenchmarkRegistry {
     static let all: [ParsableCommand.Type] = [
         SetupBenchmark.self, EngineBenchmark.self, FidelityBenchmark.self, PluginBenchmark.self,
-        CollectiveBenchmark.self, InferenceBenchmark.self,
+        CollectiveBenchmark.self, InferenceBenchmark.self, SuiteBenchmark.self,
     ]
 }

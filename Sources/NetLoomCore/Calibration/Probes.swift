@@ -20,7 +20,7 @@ enum Probes {
         let echo = try ProbeSocket(Int32(SOCK_DGRAM.rawValue), in: b)
         try echo.bind(port: 0)
         echo.setReceiveTimeout(.milliseconds(100))
-        let stop = Flag()
+        let stop = StopFlag()
         let server = ProbeThread<Void> {
             var buffer = [UInt8](repeating: 0, count: 64)
             var sender = sockaddr_in6()
@@ -83,8 +83,14 @@ enum Probes {
             }
         }
         let client = try ProbeSocket(Int32(SOCK_STREAM.rawValue), in: a)
-        try client.connect(to: address, port: listener.port)
-        let stop = Flag()
+        do {
+            try client.connect(to: address, port: listener.port)
+        } catch {
+            listener.shutdown()  // wakes the server's accept
+            _ = try? server.wait()
+            throw error
+        }
+        let stop = StopFlag()
         let sender = ProbeThread<Void> {
             let chunk = [UInt8](repeating: 0x5A, count: 1 << 20)
             while !stop.isSet {
@@ -111,7 +117,7 @@ enum Probes {
         try sink.bind(port: 0)
         sink.setBuffers(4 << 20)
         sink.setReceiveTimeout(.milliseconds(50))
-        let stop = Flag()
+        let stop = StopFlag()
         let seen = Mutex([Bool](repeating: false, count: datagrams))
         let receiver = ProbeThread<Void> {
             var buffer = [UInt8](repeating: 0, count: 256)
@@ -140,15 +146,4 @@ enum Probes {
         try receiver.wait()
         return (datagrams, seen.withLock { $0.filter { $0 }.count })
     }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-}
-
-/// A flag threads poll.
-final class Flag: Sendable {
-    private let value = Mutex(false)
-    var isSet: Bool { value.withLock { $0 } }
-    func set() { value.withLock { $0 = true } }
 }

@@ -69,7 +69,7 @@ struct SuitePage {
         html.group("section", [("id", "suite")]) { html in
             html.element("h2", text: "Suite")
             html.facts([
-                ("suite file", manifest.file), ("lab", "\(manifest.lab) (\(manifest.labFile))"),
+                ("suite file", manifest.file), ("lab", manifest.labFile.hasPrefix("(") ? "\(manifest.lab) \(manifest.labFile)" : "\(manifest.lab) (\(manifest.labFile))"),
                 ("points", "\(manifest.points.count)"), ("repetitions", "\(manifest.repetitions)"),
                 ("runs", "\(done) of \(total) done"), ("order", manifest.order.rawValue),
                 ("seed", manifest.seed.map { "\($0) (each run's seed is in the runs table)" }),
