@@ -16,7 +16,7 @@ public struct ExecPlugin: TrafficPlugin {
     public static let parameters = [
         ParameterSpec("command", .list(.string), help: "program and arguments; {rank} {world_size} {master_addr} {master_port} {node} {address} are replaced per node"),
         ParameterSpec("env", .list(.string), optional: true, help: "extra environment variables, KEY=VALUE (same replacements)"),
-        ParameterSpec("master_port", .integer(1...65_535), optional: true, help: "MASTER_PORT (default: the workload's first port, 20000 + 1000 x its index)"),
+        ParameterSpec("master_port", .integer(1...65_535), optional: true, help: "MASTER_PORT (default: the workload's first port, 10000 + 1000 x its index)"),
         ParameterSpec("directory", .string, optional: true, help: "working directory of the programs (default: netloom's)"),
         ParameterSpec("fail_fast", .bool, default: "true", help: "when one program fails, stop the others (as torchrun and mpirun do)"),
     ]

@@ -49,9 +49,11 @@ public final class PluginContext: Sendable {
     public func node(_ name: String) -> PluginNode? { nodes.first { $0.name == name } }
 
     /// A port for this workload: workloads get disjoint ranges of 1000 ports from
-    /// 20000, so two running at once never collide.
+    /// 10000, so two running at once never collide. The ranges end below 32768, where
+    /// Linux's ephemeral ports begin: a port the kernel gave an outgoing connection
+    /// (or one in TIME_WAIT) would otherwise make a later workload's listener fail.
     public func port(_ offset: Int = 0) -> UInt16 {
-        UInt16(20_000 + 1_000 * (index % 40) + offset % 1_000)
+        UInt16(10_000 + 1_000 * (index % 22) + offset % 1_000)
     }
 
     /// A TCP or UDP socket inside `node`'s namespace (dual-stack IPv6, so IPv4 peers
