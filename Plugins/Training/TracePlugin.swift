@@ -93,6 +93,9 @@ public struct TracePlugin: TrafficPlugin {
         if let missing = files.first(where: { !FileManager.default.fileExists(atPath: $0) }) {
             throw ProtobufError(description: "\(missing) is missing: a Chakra trace has one file per rank and the workload has \(ranks) nodes")
         }
+        if FileManager.default.fileExists(atPath: "\(prefix).\(ranks).et") {
+            throw ProtobufError(description: "\(prefix).\(ranks).et exists: the trace has more ranks than the workload's \(ranks) nodes")
+        }
         return files
     }
 

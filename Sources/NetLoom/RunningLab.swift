@@ -39,8 +39,8 @@ public actor RunningLab {
     /// Takes the lab down (idempotent). `withLab` calls it; afterwards every other call throws.
     func down() async throws {
         guard !isDown else { return }
-        isDown = true
         try await session.down()
+        isDown = true
     }
 
     func checkUp() throws {

@@ -17,7 +17,8 @@ final class KVLedger: Sendable {
 
     func sending(_ id: Int) {
         let now = ContinuousClock.now
-        entries.withLock { if $0[id, default: Entry()].firstSent == nil { $0[id]?.firstSent = now } }
+        // Layer by layer, the first layer leaves before any other event made the entry.
+        entries.withLock { if $0[id]?.firstSent == nil { $0[id, default: Entry()].firstSent = now } }
     }
 
     func received(_ id: Int, bytes: Int, complete: Bool) {

@@ -31,15 +31,18 @@ struct LoadGenerator: Sendable {
                     defer { limiter?.release() }
                     let pool = route(request)
                     let record: RequestRecord
+                    // TTFT and E2E count from here, a cold connection's setup included, as vLLM's do.
+                    let issued = secondsSince(origin)
                     do {
                         let connection = try await pool.acquire()
                         record = await connection.perform(
                             id: request.id, promptTokens: request.promptTokens, outputTokens: request.outputTokens,
-                            prompt: promptCache.prompt(tokens: request.promptTokens), model: spec.model, origin: origin)
+                            prompt: promptCache.prompt(tokens: request.promptTokens), model: spec.model, origin: origin,
+                            issued: issued)
                         pool.release(connection)
                     } catch {
                         var failed = RequestRecord(id: request.id, promptTokens: request.promptTokens,
-                                                   requestedOutputTokens: request.outputTokens, sent: secondsSince(origin))
+                                                   requestedOutputTokens: request.outputTokens, sent: issued)
                         failed.error = "connect: \(error)"
                         record = failed
                     }

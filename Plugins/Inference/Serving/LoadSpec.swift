@@ -95,7 +95,7 @@ struct LoadSpec: Sendable {
 
         let chosen = parameters.optionalString("arrivals")
         if let name = parameters.optionalString("trace") {
-            guard let path = TraceLocator.path(for: name) else {
+            guard let path = TraceLocator.path(for: name, labFile: parameters.location.file) else {
                 throw parameters.error("no trace file \"\(name)\"", for: "trace",
                                        allowed: "conv, code (Labs/traces/azure-llm-2023/) or the path of a CSV")
             }

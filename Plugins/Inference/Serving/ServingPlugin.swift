@@ -30,6 +30,7 @@ public struct ServingPlugin: TrafficPlugin {
         let port = context.port()
         let engine = self.engine.makeEngine()
         engine.start()
+        defer { engine.stop() }
         let endpoint = try await ServingServer.start(
             on: server.name, port: port, transport: load.transport, model: load.model, congestion: load.congestion, context: context
         ) { request, sink in
@@ -38,7 +39,6 @@ public struct ServingPlugin: TrafficPlugin {
         let pools = clients.map {
             ConnectionPool(node: $0.name, address: server.address, port: port, spec: load, context: context)
         }
-        defer { engine.stop() }
         do {
             for pool in pools { try await pool.warm(load.connectionsToWarm) }
             let plan = load.plan()

@@ -13,7 +13,12 @@ struct ClientRequest: Sendable {
     var model: String
     /// The benchmark's clock zero: record times are seconds since it.
     var origin: ContinuousClock.Instant
+    /// When the request was issued (seconds since origin), before a connection was found for it,
+    /// as vLLM's benchmark starts its clock; nil: when it is written.
+    var issued: Double?
     var promise: EventLoopPromise<RequestRecord>
+
+    var sent: Double { issued ?? secondsSince(origin) }
 }
 
 func secondsSince(_ origin: ContinuousClock.Instant) -> Double { seconds(ContinuousClock.now - origin) }
@@ -42,7 +47,7 @@ final class HTTPStreamHandler: ChannelDuplexHandler {
         status = .ok
         done = false
         current = (request, RequestRecord(id: request.id, promptTokens: request.promptTokens,
-                                          requestedOutputTokens: request.outputTokens, sent: secondsSince(request.origin)))
+                                          requestedOutputTokens: request.outputTokens, sent: request.sent))
         context.write(wrapOutboundOut(.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1/completions", headers: headers))),
                       promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
@@ -113,7 +118,7 @@ final class TCPStreamHandler: ChannelDuplexHandler {
         ServingWire.writeRequest(into: &buffer, id: request.id, promptTokens: request.promptTokens,
                                  outputTokens: request.outputTokens, prompt: request.prompt)
         current = (request, RequestRecord(id: request.id, promptTokens: request.promptTokens,
-                                          requestedOutputTokens: request.outputTokens, sent: secondsSince(request.origin)))
+                                          requestedOutputTokens: request.outputTokens, sent: request.sent))
         context.write(wrapOutboundOut(buffer), promise: promise)
     }
 
@@ -200,19 +205,19 @@ final class StreamConnection: Sendable {
 
     /// Sends a request and waits for its whole stream.
     func perform(id: Int, promptTokens: Int, outputTokens: Int, prompt: String, model: String,
-                 origin: ContinuousClock.Instant) async -> RequestRecord {
+                 origin: ContinuousClock.Instant, issued: Double? = nil) async -> RequestRecord {
         let promise = channel.eventLoop.makePromise(of: RequestRecord.self)
         let request = ClientRequest(id: id, promptTokens: promptTokens, outputTokens: outputTokens, prompt: prompt, model: model,
-                                    origin: origin, promise: promise)
+                                    origin: origin, issued: issued, promise: promise)
         channel.writeAndFlush(request).whenFailure { error in
-            var record = RequestRecord(id: id, promptTokens: promptTokens, requestedOutputTokens: outputTokens, sent: secondsSince(origin))
+            var record = RequestRecord(id: id, promptTokens: promptTokens, requestedOutputTokens: outputTokens, sent: issued ?? secondsSince(origin))
             record.error = "send: \(error)"
             promise.succeed(record)
         }
         do {
             return try await promise.futureResult.get()
         } catch {
-            var record = RequestRecord(id: id, promptTokens: promptTokens, requestedOutputTokens: outputTokens, sent: secondsSince(origin))
+            var record = RequestRecord(id: id, promptTokens: promptTokens, requestedOutputTokens: outputTokens, sent: issued ?? secondsSince(origin))
             record.error = "\(error)"
             return record
         }

@@ -36,6 +36,10 @@ public final class CollectiveData: @unchecked Sendable {
     }
 
     /// Restores every rank's starting values (outside the timed region).
+    func pattern(rank: Int, index: Int) -> Float {
+        TestPattern.value(rank: rank, index: index, ranks: request.ranks, reduces: request.operation.reduces)
+    }
+
     public func reset() {
         guard checked else { return }
         for rank in buffers.indices {
@@ -51,7 +55,7 @@ public final class CollectiveData: @unchecked Sendable {
         let elements = schedule.layouts[rank][0].elements
         let own = schedule.layouts[rank][0]
         for i in 0..<elements {
-            var value = TestPattern.value(rank: rank, index: i)
+            var value = pattern(rank: rank, index: i)
             switch request.operation {
             case .allGather:
                 let start = own.blockStart(rank)
@@ -80,7 +84,7 @@ public final class CollectiveData: @unchecked Sendable {
         let exact = { (value: Float) -> Float in
             type == .float32 ? value : BFloat16.float(BFloat16.bits(value))
         }
-        let sum = { (index: Int) -> Float in (0..<p).reduce(Float(0)) { $0 + TestPattern.value(rank: $1, index: index) } }
+        let sum = { (index: Int) -> Float in (0..<p).reduce(Float(0)) { $0 + self.pattern(rank: $1, index: index) } }
         var wrong = 0
         for rank in 0..<p {
             let layout = schedule.layouts[rank][0]
@@ -97,10 +101,10 @@ public final class CollectiveData: @unchecked Sendable {
             case .allGather:
                 for block in 0..<p {
                     let start = layout.blockStart(block)
-                    expect(start..<(start + layout.blockCounts[block]), in: buffer) { TestPattern.value(rank: block, index: $0) }
+                    expect(start..<(start + layout.blockCounts[block]), in: buffer) { self.pattern(rank: block, index: $0) }
                 }
             case .broadcast:
-                expect(0..<layout.elements, in: buffer) { TestPattern.value(rank: self.request.root, index: $0) }
+                expect(0..<layout.elements, in: buffer) { self.pattern(rank: self.request.root, index: $0) }
             case .reduce:
                 if rank == request.root { expect(0..<layout.elements, in: buffer, sum) }
             case .allToAll, .allToAllv:
@@ -109,12 +113,12 @@ public final class CollectiveData: @unchecked Sendable {
                     let start = outputLayout.blockStart(source)
                     let sourceStart = schedule.layouts[source][0].blockStart(rank)
                     expect(start..<(start + outputLayout.blockCounts[source]), in: output) {
-                        TestPattern.value(rank: source, index: sourceStart + $0 - start)
+                        self.pattern(rank: source, index: sourceStart + $0 - start)
                     }
                 }
             case .sendRecv:
                 let from = (rank - 1 + p) % p
-                expect(0..<schedule.layouts[rank][1].elements, in: buffers[rank][1]) { TestPattern.value(rank: from, index: $0) }
+                expect(0..<schedule.layouts[rank][1].elements, in: buffers[rank][1]) { self.pattern(rank: from, index: $0) }
             }
         }
         return wrong

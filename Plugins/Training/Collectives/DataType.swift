@@ -57,12 +57,16 @@ enum BFloat16 {
     }
 }
 
-/// The values ranks start with: small integers, so every partial sum of up to 32 ranks is exact in
-/// float32 and bfloat16 whatever order an algorithm adds them in, and a block that lands in the wrong
-/// place or rank changes the result.
+/// The values ranks start with: small integers, exact in float32 and bfloat16 (whose integers are
+/// exact up to 256). For a reduction the values shrink as ranks grow so that every partial sum stays
+/// within 256, whatever order an algorithm adds them in; without one they differ between any two ranks
+/// below 251 apart (251 is prime), so a block from the wrong rank or place changes the result.
 public enum TestPattern {
-    /// Rank `rank`'s initial element `index` (of its whole input buffer).
-    public static func value(rank: Int, index: Int) -> Float {
-        Float(((index % 251) &+ 3 &* rank) % 8)
+    /// Rank `rank`'s initial element `index` (of its whole input buffer) for a collective of `ranks`.
+    public static func value(rank: Int, index: Int, ranks: Int, reduces: Bool) -> Float {
+        guard reduces else { return Float(((index % 251) &+ 7 &* rank) % 251) }
+        let top = max(2, min(8, 256 / max(ranks, 1)))
+        return Float(((index % 251) &+ 3 &* rank) % top)
     }
 }
+

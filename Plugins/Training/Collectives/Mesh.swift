@@ -106,7 +106,13 @@ public final class Mesh: Sendable {
                     }
                 }
             }
-            try await group.waitForAll()
+            do {
+                while try await group.next() != nil {}
+            } catch {
+                // A failed connect leaves its peer's accept blocked: shutting the listeners ends it.
+                for listener in listeners { listener?.shutdownBoth() }
+                throw error
+            }
         }
         for listener in listeners { listener?.shutdownBoth() }
         return Mesh(table: collected.table.withLock { $0 })

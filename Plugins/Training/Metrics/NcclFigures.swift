@@ -29,7 +29,8 @@ public struct NcclRow: Sendable {
     public var type: DataType
     public var operation: CollectiveOperation
     public var root: Int
-    public var wrong: Int
+    /// Wrong elements; nil when the values were not checked (nccl-tests' `-c 0` prints N/A).
+    public var wrong: Int?
     public var predictedSeconds: Double
     public var cpuCores: Double
     /// Share of the operation's time the rank threads waited, on average, for a core.
@@ -47,7 +48,7 @@ public struct NcclRow: Sendable {
         [String(figures.bytes), String(count), type.rawValue, operation.reduces ? "sum" : "none",
          operation == .broadcast || operation == .reduce ? String(root) : "-1",
          String(format: "%.1f", figures.seconds * 1e6), Self.bandwidth(figures.algorithmBandwidth),
-         Self.bandwidth(figures.busBandwidth), String(wrong), String(format: "%.1f", predictedSeconds * 1e6),
+         Self.bandwidth(figures.busBandwidth), wrong.map(String.init) ?? "N/A", String(format: "%.1f", predictedSeconds * 1e6),
          String(format: "%.3f", ratio), String(format: "%.2f", cpuCores), String(format: "%.0f", runQueueShare * 100), note]
     }
 

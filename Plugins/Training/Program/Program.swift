@@ -121,6 +121,18 @@ public struct Program: Sendable {
                 }
             }
         }
+        for (rank, list) in tasks.enumerated() {
+            for (index, task) in list.enumerated() {
+                let peer: Int? = switch task.kind {
+                case .send(let to, _): to
+                case .receive(let from, _): from
+                default: nil
+                }
+                if let peer, peer < 0 || peer >= ranks || peer == rank {
+                    problems.append("rank \(rank) task \(index) has peer \(peer): peers are the other ranks, 0 to \(ranks - 1)")
+                }
+            }
+        }
         for a in 0..<ranks {
             for b in 0..<ranks where a != b {
                 let sent = tasks[a].compactMap { if case .send(b, let n) = $0.kind { n } else { nil } }

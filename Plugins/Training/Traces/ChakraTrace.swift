@@ -21,7 +21,7 @@ public enum ChakraValue: Sendable, Equatable {
     public var integer: Int64? {
         switch self {
         case .int(let v): v
-        case .double(let v): Int64(v)
+        case .double(let v): Int64(exactly: v.rounded(.towardZero))
         case .bool(let v): v ? 1 : 0
         default: nil
         }

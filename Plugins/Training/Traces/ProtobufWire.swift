@@ -51,8 +51,10 @@ struct ProtobufReader {
 
     /// A length-delimited field's byte range; the reader moves past it.
     mutating func delimited() throws(ProtobufError) -> Range<Int> {
-        let length = Int(try varint())
-        guard length >= 0, position + length <= end else { throw ProtobufError(description: "length \(length) runs past the message at byte \(position)") }
+        let raw = try varint()
+        guard let length = Int(exactly: raw), length <= end - position else {
+            throw ProtobufError(description: "length \(raw) runs past the message at byte \(position)")
+        }
         defer { position += length }
         return position..<(position + length)
     }

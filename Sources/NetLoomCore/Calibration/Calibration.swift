@@ -73,7 +73,13 @@ public enum Calibration {
 
         let engine = HostedEngine(logger: logger)
         progress("up: \(lab.name)")
-        let state = try LabLifecycle.up(lab, labText: labText, logger: logger, machine: machine, startEngine: engine.start)
+        let state: LabState
+        do {
+            state = try LabLifecycle.up(lab, labText: labText, logger: logger, machine: machine, startEngine: engine.start)
+        } catch {
+            engine.stop()  // up rolls the lab back, but an engine it started runs here
+            throw error
+        }
         defer {
             engine.stop()
             _ = try? LabLifecycle.down(lab: lab.name, logger: logger)

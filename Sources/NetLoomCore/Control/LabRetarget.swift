@@ -16,7 +16,7 @@ public enum RetargetOutcome: Sendable, Equatable {
 extension LabControl {
     /// Turns a running lab into `newLab` without taking it down, when the two differ
     /// only in what can change in place: link shaping (delay, rate, loss, queue, ...;
-    /// `tc qdisc change` or the engine), the per-namespace sysctls that follow from it,
+    /// `tc qdisc change` or the engine), the TCP buffer sysctls that follow from it,
     /// workloads and timeline. Everything is checked before anything is changed; when
     /// the labs differ in anything else the outcome says why and the lab is untouched.
     /// Changes made by `netloom set` are forgotten (the new lab is the base from now on).
@@ -42,6 +42,12 @@ extension LabControl {
             let was = finalValues(before.sysctls)
             let will = finalValues(after.sysctls)
             guard was != will else { continue }
+            // Only the TCP buffer limits change in place: other keys (`conf.default.*`, say) act on
+            // what is created later, so a namespace changed in place would differ from a rebuilt one.
+            let differing = Set(was.keys).union(will.keys).filter { was[$0] != will[$0] }
+            if let other = differing.sorted().first(where: { !Self.inPlaceSysctls.contains($0) }) {
+                return .needsRebuild("sysctl \(other) of \(after.node ?? after.name) changes")
+            }
             var settings = after.sysctls.filter { was[$0.key] != will[$0.key] }.map { (key: $0.key, value: $0.value) }
             for key in was.keys.sorted() where will[key] == nil {
                 guard let value = try? ProcSys.read(key) else {
@@ -103,6 +109,9 @@ extension LabControl {
         copy.egress = nil
         return copy
     }
+
+    /// Sysctls a running lab may change in place (the limits `LabPlanner.tcpBufferSysctls` sets).
+    static let inPlaceSysctls: Set<String> = ["net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"]
 
     /// A namespace's sysctls as they end up (later entries win).
     static func finalValues(_ sysctls: [Sysctl]) -> [String: String] {

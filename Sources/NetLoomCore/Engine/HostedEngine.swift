@@ -21,10 +21,16 @@ public final class HostedEngine: Sendable {
         let userspace = plan.links.filter { $0.backend == .userspace }
         guard let wire = plan.wireNamespace, !userspace.isEmpty else { return nil }
         let host = try EngineHost(namespace: NetworkNamespace.open(named: wire), links: userspace, logger: logger)
-        try host.start()
         let socket = LabDirectory(lab: plan.lab.name).engineSocket
-        let thread = try DedicatedThread.spawn(name: "engine-control") {
-            do { try host.serve(socketPath: socket) } catch { host.stop() }
+        let thread: pthread_t
+        do {
+            try host.start()
+            thread = try DedicatedThread.spawn(name: "engine-control") {
+                do { try host.serve(socketPath: socket) } catch { host.stop() }
+            }
+        } catch {
+            host.stop()  // its threads would otherwise keep the wire namespace alive
+            throw error
         }
         engine.withLock { $0 = (host, thread, socket) }
         let deadline = ContinuousClock.now + .seconds(5)

@@ -140,10 +140,20 @@ public final class PluginSocket: @unchecked Sendable {
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &value, socklen_t(MemoryLayout<Int32>.size))
     }
 
-    /// SO_SNDBUF / SO_RCVBUF (the kernel doubles what it is given).
+    /// SO_SNDBUF / SO_RCVBUF (the kernel doubles what it is given). The FORCE variants
+    /// first (NetLoom runs as root), so the host's `net.core.wmem_max`/`rmem_max`, which a
+    /// lab must not change, do not silently cap the size asked for.
     public func setBuffers(send: Int32? = nil, receive: Int32? = nil) {
-        if var send { setsockopt(descriptor, SOL_SOCKET, SO_SNDBUF, &send, socklen_t(MemoryLayout<Int32>.size)) }
-        if var receive { setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &receive, socklen_t(MemoryLayout<Int32>.size)) }
+        if let send { setBuffer(send, force: 32 /* SO_SNDBUFFORCE */, plain: SO_SNDBUF) }
+        if let receive { setBuffer(receive, force: 33 /* SO_RCVBUFFORCE */, plain: SO_RCVBUF) }
+    }
+
+    private func setBuffer(_ bytes: Int32, force: Int32, plain: Int32) {
+        var value = bytes
+        let size = socklen_t(MemoryLayout<Int32>.size)
+        if setsockopt(descriptor, SOL_SOCKET, force, &value, size) != 0 {
+            setsockopt(descriptor, SOL_SOCKET, plain, &value, size)
+        }
     }
 
     /// A receive timeout, after which a blocked receive fails with EAGAIN.

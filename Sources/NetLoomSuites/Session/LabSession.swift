@@ -90,16 +90,15 @@ public actor LabSession {
             try up(lab, text: text)
             return finish(.built)
         }
-        if !rebuild, dirty == nil, current.lab == lab, current.labText == text {
-            return finish(.unchanged)
-        }
+        // Even the same lab goes through retarget: a `set` (the CLI's, a script's, a timeline's) may
+        // have changed links since it was applied; retarget compares the links as they are shaped now.
         var reason = rebuild ? "asked for" : dirty
         if reason == nil, current.lab.name != lab.name { reason = "the lab's name changes" }
         if reason == nil {
             switch try LabControl.retarget(lab: current.lab.name, to: lab, labText: text, machine: machine, logger: logger) {
-            case .applied(let links, _):
+            case .applied(let links, let namespaces):
                 state = try LabState.load(lab: lab.name)
-                return finish(.inPlace(links: links))
+                return finish(links.isEmpty && namespaces.isEmpty ? .unchanged : .inPlace(links: links))
             case .needsRebuild(let why):
                 reason = why
             }
@@ -138,10 +137,11 @@ public actor LabSession {
     /// Takes the lab down (nothing when none is up).
     public func down() throws {
         guard let current = state else { return }
+        engine.stop()
+        // The state goes only once the lab is down, so a failed teardown can be retried.
+        try LabLifecycle.down(lab: current.lab.name, logger: logger)
         state = nil
         dirty = nil
-        engine.stop()
-        try LabLifecycle.down(lab: current.lab.name, logger: logger)
     }
 
     func up(_ lab: ResolvedLab, text: String) throws {

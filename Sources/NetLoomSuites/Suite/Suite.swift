@@ -21,11 +21,12 @@ public struct SeedPolicy: Sendable, Hashable {
     public var also: [LabTarget]
 
     /// The lab seed of a run: SplitMix64 of the base, the point's key (its axis paths and
-    /// values, so a point keeps its seed when other points are added) and the repetition.
+    /// values, so a point keeps its seed when other points are added) and the repetition. 63 bits,
+    /// so plugin `seed` parameters (0 to Int.max) take it as well as the lab's.
     public func seed(point: SuitePoint, repetition: Int) -> UInt64 {
         var state = base ^ Self.fnv1a(point.key)
         if scope == .run { state ^= Self.splitmix(UInt64(repetition)) }
-        return Self.splitmix(state)
+        return Self.splitmix(state) & 0x7FFF_FFFF_FFFF_FFFF
     }
 
     static func splitmix(_ value: UInt64) -> UInt64 {
