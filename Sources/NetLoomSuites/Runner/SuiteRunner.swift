@@ -139,35 +139,50 @@ public final class SuiteRunner: Sendable {
                 let run = runLab.run
                 let runFolder = "runs/\(run.folder)"
                 let runStart = ContinuousClock.now
-                let transition = try await session.apply(runLab.lab, text: runLab.text, rebuild: options.alwaysRebuild && previous != nil)
-                report(.transition(run, transition))
-                report(.runStarted(run))
-
-                var runOptions = RunOptions()
-                runOptions.resultsFolder = folder.runPath(runFolder)
-                runOptions.sampleInterval = options.sampleInterval
-                runOptions.grace = options.grace
-                runOptions.commandLine = options.commandLine
-                // A lab kept up for the same workloads has its neighbours resolved already.
-                runOptions.warmUp = !(transition.keptUp && previous.map {
-                    $0.status != .failed && Self.workloadNodes($0.lab) == Self.workloadNodes(runLab.lab)
-                } ?? false)
                 let workloadsStarted = Mutex<ContinuousClock.Instant?>(nil)
                 let pendingAfter = pending.count - position - 1
-                let doneBefore = done
-                let mean = runDurations.isEmpty ? estimate : runDurations.reduce(0, +) / Double(runDurations.count)
-                let outcome = try await session.run(registry: registry, options: runOptions) { [report] event in
-                    if case .phase("workloads") = event { workloadsStarted.withLock { $0 = ContinuousClock.now } }
-                    report(.run(run, event))
-                    guard case .tick(let elapsed, _, _) = event else { return }
-                    var remaining: Duration?
-                    if let mean {
-                        let current = max(0, mean - Self.seconds(ContinuousClock.now - runStart))
-                        remaining = .milliseconds(Int64((current + mean * Double(pendingAfter)) * 1000))
+                let transition: LabTransition
+                let outcome: RunOutcome
+                do {
+                    transition = try await session.apply(runLab.lab, text: runLab.text, rebuild: options.alwaysRebuild && previous != nil)
+                    report(.transition(run, transition))
+                    report(.runStarted(run))
+
+                    var runOptions = RunOptions()
+                    runOptions.resultsFolder = folder.runPath(runFolder)
+                    runOptions.sampleInterval = options.sampleInterval
+                    runOptions.grace = options.grace
+                    runOptions.commandLine = options.commandLine
+                    // A lab kept up for the same workloads has its neighbours resolved already.
+                    runOptions.warmUp = !(transition.keptUp && previous.map {
+                        $0.status != .failed && Self.workloadNodes($0.lab) == Self.workloadNodes(runLab.lab)
+                    } ?? false)
+                    let doneBefore = done
+                    let mean = runDurations.isEmpty ? estimate : runDurations.reduce(0, +) / Double(runDurations.count)
+                    outcome = try await session.run(registry: registry, options: runOptions) { [report] event in
+                        if case .phase("workloads") = event { workloadsStarted.withLock { $0 = ContinuousClock.now } }
+                        report(.run(run, event))
+                        guard case .tick(let elapsed, _, _) = event else { return }
+                        var remaining: Duration?
+                        if let mean {
+                            let current = max(0, mean - Self.seconds(ContinuousClock.now - runStart))
+                            remaining = .milliseconds(Int64((current + mean * Double(pendingAfter)) * 1000))
+                        }
+                        report(.progress(SuiteProgress(
+                            done: doneBefore, total: total, elapsed: ContinuousClock.now - started, remaining: remaining, current: run,
+                            currentElapsed: elapsed)))
                     }
-                    report(.progress(SuiteProgress(
-                        done: doneBefore, total: total, elapsed: ContinuousClock.now - started, remaining: remaining, current: run,
-                        currentElapsed: elapsed)))
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    // The lab could not be built or the run could not start: this run failed (resume
+                    // runs it again), the lab is rebuilt for the next one, and the suite goes on.
+                    logger.error("run failed", metadata: ["run": "\(run.folder)", "error": "\(error)"])
+                    await session.invalidate("the previous run failed")
+                    previous = nil
+                    failed += 1
+                    report(.runFinished(run, status: .failed, seconds: Self.seconds(ContinuousClock.now - runStart), folder: runFolder))
+                    continue
                 }
                 let ended = ContinuousClock.now
                 let seconds = Self.seconds(ended - runStart)
@@ -207,13 +222,17 @@ public final class SuiteRunner: Sendable {
             try? SuiteTable(folder: folder, manifest: manifest).write(to: folder)
             throw error
         }
+        var teardownError: (any Error)?
         do {
             try await session.down()
         } catch {
             logger.error("the suite's lab did not come down", metadata: ["error": "\(error)"])
+            teardownError = error
         }
         let table = SuiteTable(folder: folder, manifest: manifest)
         try table.write(to: folder)
+        // The results are written; a lab left up is still a failure (`netloom down` removes it).
+        if let teardownError { throw teardownError }
         let status: SuiteStatus = interrupted ? .interrupted : (table.runs.contains { $0.status != "succeeded" } ? .completedWithFailures : .completed)
         return SuiteOutcome(status: status, folder: folder.path, table: table, ran: ran, skipped: total - pending.count, failed: failed,
                             overheads: overheads)
