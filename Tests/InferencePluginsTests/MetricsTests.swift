@@ -134,6 +134,12 @@ struct MetricsTests {
         let usage = ServingWire.usageEvent(id: 3, model: "m", promptTokens: 42, completionTokens: 5)
         let events = parser.feed(Array((chunk + usage + ServingWire.doneEvent + "event: error\ndata: boom\n\n").utf8))
         #expect(events == [.tokens(5), .usage(promptTokens: 42), .done, .error("boom")])
+        // Servers that end lines with CRLF, split across reads inside the last blank line.
+        var crlf = SSEParser()
+        let framed = Array((chunk + ServingWire.doneEvent).replacingOccurrences(of: "\n", with: "\r\n").utf8)
+        let cut = framed.count - 3
+        #expect(crlf.feed(framed[..<cut]) == [.tokens(5)])
+        #expect(crlf.feed(framed[cut...]) == [.done])
         #expect(ServingWire.countTokens(ServingWire.prompt(tokens: 37, tokenBytes: 4)) == 37)
         #expect(ServingWire.countTokens(" a  b\u{A0} c d e f g h i j ") == 12)
         #expect(ServingWire.countTokens(ServingWire.prompt(tokens: 1_001, tokenBytes: 3)) == 1_001)

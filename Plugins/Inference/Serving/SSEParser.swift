@@ -18,9 +18,13 @@ struct SSEParser {
         var start = 0
         var index = 0
         while index + 1 < pending.count {
-            if pending[index] == 0x0A && pending[index + 1] == 0x0A {
+            // An event ends at a blank line: "\n\n", or "\n\r\n" when lines end in CRLF.
+            let blank = pending[index] != 0x0A ? 0
+                : pending[index + 1] == 0x0A ? 2
+                : pending[index + 1] == 0x0D && index + 2 < pending.count && pending[index + 2] == 0x0A ? 3 : 0
+            if blank > 0 {
                 if let event = Self.event(pending[start..<index]) { events.append(event) }
-                index += 2
+                index += blank
                 start = index
             } else {
                 index += 1

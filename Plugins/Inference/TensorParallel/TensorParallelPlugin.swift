@@ -43,6 +43,7 @@ public struct TensorParallelPlugin: TrafficPlugin {
         let n = shards.count
         let tasks = Locked<[Task<Void, any Error>]>([])
         let stop = StopFlag()
+        let followerFailure = Locked<String?>(nil)
         var senders: [SocketSender] = []
         var listeners: [PluginSocket] = []
         var server: ServingServer?
@@ -96,7 +97,18 @@ public struct TensorParallelPlugin: TrafficPlugin {
             for rank in 1..<max(n, 1) where n > 1 {
                 let runner = runners[rank]
                 let control = controls[rank - 1]
-                tasks.withLock { $0.append(Task { try await context.blocking("llm-tp-shard") { try runner.follow(control) } }) }
+                tasks.withLock {
+                    $0.append(Task {
+                        do {
+                            try await context.blocking("llm-tp-shard") { try runner.follow(control) }
+                        } catch {
+                            // The other shards would wait for this one's all-reduces: stop them, keep the cause.
+                            followerFailure.withLock { $0 = $0 ?? "shard \(rank): \(error)" }
+                            stop.stop()
+                            throw error
+                        }
+                    })
+                }
             }
             let lead = runners[0]
             let serving = ServingEngine(maxBatch: engine.maxBatch, maxBatchTokens: engine.maxBatchTokens,
@@ -121,7 +133,7 @@ public struct TensorParallelPlugin: TrafficPlugin {
                 serving.stop()
             }
             try Task.checkCancellation()
-            if let failure = lead.failure.value { throw WireError("tensor-parallel step failed: \(failure)") }
+            if let failure = followerFailure.value ?? lead.failure.value { throw WireError("tensor-parallel step failed: \(failure)") }
             let metrics = ServingMetrics(records: records, objectives: load.objectives)
             ServingReport.write(metrics, records: records, spec: load, context: context)
             report(lead.stats.value, context: context)
