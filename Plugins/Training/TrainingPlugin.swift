@@ -75,6 +75,12 @@ public struct TrainingPlugin: TrafficPlugin {
                                    allowed: "list tp x pp x dp nodes\(checkpointEvery > 0 ? " plus one for storage" : "")")
         }
         guard dp % ep == 0 else { throw parameters.error("ep \(ep) does not divide dp \(dp)", for: "ep") }
+        if ep > 1 && !model.isMixtureOfExperts {
+            throw parameters.error("ep \(ep) needs a mixture-of-experts model", for: "ep", allowed: "ep: 1, or set experts and top_k (or preset: mixtral-8x7b)")
+        }
+        if ep > 1 && model.experts % ep != 0 {
+            throw parameters.error("ep \(ep) does not divide the \(model.experts) experts", for: "ep")
+        }
         guard model.layers >= pp else { throw parameters.error("\(model.layers) layers cannot fill \(pp) stages", for: "pp") }
         if Set(parameters.nodes).count != parameters.nodes.count { throw parameters.error("each rank needs a node of its own") }
         let sharding = parameters.string("sharding")

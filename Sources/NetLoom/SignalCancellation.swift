@@ -6,7 +6,7 @@ import Dispatch
 import Foundation
 
 /// Runs `body` in a task that SIGINT and SIGTERM cancel (and that cancelling the caller cancels too).
-/// The signals' default action is restored when `body` returns.
+/// The signals' previous dispositions are restored when `body` returns (so nested calls work).
 ///
 ///     try await withSignalCancellation {
 ///         try await withLab(.file("Labs/quickstart.yaml")) { lab in ... }
@@ -15,8 +15,8 @@ public func withSignalCancellation<Result: Sendable>(
     signals: [Int32] = [SIGINT, SIGTERM], _ body: @escaping @Sendable () async throws -> Result
 ) async throws -> Result {
     let task = Task { try await body() }
+    let previous = signals.map { signal($0, SIG_IGN) }
     let sources = signals.map { number in
-        signal(number, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
         source.setEventHandler { task.cancel() }
         source.resume()
@@ -24,7 +24,7 @@ public func withSignalCancellation<Result: Sendable>(
     }
     defer {
         for source in sources { source.cancel() }
-        for number in signals { signal(number, SIG_DFL) }
+        for (number, disposition) in zip(signals, previous) { signal(number, disposition) }
     }
     return try await withTaskCancellationHandler {
         try await task.value

@@ -40,8 +40,8 @@ extension ScriptingRootTests {
                 return (try #require(run["latency p50"]?.value), run.folder)
             }
             #expect(ScriptLabs.namespaces(of: name).isEmpty, "the lab came down")
-            // 5 ms each way: 10 ms and some.
-            #expect(p50 > 9_900 && p50 < 12_500, "rr p50 \(p50) us over 2 x 5 ms")
+            // 5 ms each way: 10 ms and some (more when the other suites load the engine's two cores).
+            #expect(p50 > 9_900 && p50 < 20_000, "rr p50 \(p50) us over 2 x 5 ms")
             #expect(folder.hasPrefix("\(root)/\(name)-") && folder.hasSuffix("/01-rr"), "\(folder)")
             let summary = try JSONDecoder.iso8601.decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: "\(folder)/summary.json")))
             #expect(summary.workloads.map(\.plugin) == ["rr"])

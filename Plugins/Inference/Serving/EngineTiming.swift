@@ -32,18 +32,20 @@ public struct EngineTiming: Sendable, Equatable {
     public static let presets: [String: EngineTiming] = [
         "zero": .zero,
         // 7B on one A100-80GB: ~14 GFLOP per prompt token at ~50% of 312 TFLOP/s; 13.5 GB of
-        // weights read per step at ~2 TB/s.
+        // weights read per step at ~2 TB/s, and each sequence's KV cache (512 KiB per token) too.
         "llama-2-7b-a100": EngineTiming(
             prefillBase: .milliseconds(5), prefillPerToken: .microseconds(90), decodeBase: .milliseconds(8),
-            decodePerSequence: .microseconds(150), decodePerContextToken: .nanoseconds(20)),
-        // 8B on one H100-80GB: ~3x the A100's compute, ~1.7x its memory bandwidth.
+            decodePerSequence: .microseconds(150), decodePerContextToken: .nanoseconds(260)),
+        // 8B on one H100-80GB: ~3x the A100's compute, ~1.7x its memory bandwidth (3.35 TB/s; the
+        // KV cache is 128 KiB per token with grouped-query attention).
         "llama-3-8b-h100": EngineTiming(
             prefillBase: .milliseconds(3), prefillPerToken: .microseconds(35), decodeBase: .milliseconds(5),
-            decodePerSequence: .microseconds(80), decodePerContextToken: .nanoseconds(5)),
-        // 70B over 4 H100s with tensor parallelism inside the node (NVLink).
+            decodePerSequence: .microseconds(80), decodePerContextToken: .nanoseconds(40)),
+        // 70B over 4 H100s with tensor parallelism inside the node (NVLink); each reads its quarter of
+        // the 320 KiB per token of KV cache.
         "llama-3-70b-h100x4": EngineTiming(
             prefillBase: .milliseconds(10), prefillPerToken: .microseconds(80), decodeBase: .milliseconds(14),
-            decodePerSequence: .microseconds(200), decodePerContextToken: .nanoseconds(10)),
+            decodePerSequence: .microseconds(200), decodePerContextToken: .nanoseconds(25)),
     ]
 
     public static var presetNames: [String] { presets.keys.sorted() }

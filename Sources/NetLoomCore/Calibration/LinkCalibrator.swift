@@ -117,7 +117,8 @@ struct LinkCalibrator {
     /// is ok; a rate within 80% of what this machine moves unshaped is not checked.
     func goodput(from: ProbeEnds.End, to: ProbeEnds.End, shaping: Impairment, direction: String) -> CalibrationMeasurement {
         let quantity = "goodput \(direction)"
-        let rtt = milliseconds(shaping.delay) * 2 / 1000
+        // The round trip goes out in this direction and back in the other (links can be asymmetric).
+        let rtt = (milliseconds(link.aToB.delay) + milliseconds(link.bToA.delay)) / 1000
         let warmUp = Duration.milliseconds(Int64(min(1.5, 0.3 + 10 * rtt) * 1000))
         let measured: Double
         do {

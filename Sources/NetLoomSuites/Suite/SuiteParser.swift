@@ -33,7 +33,7 @@ final class SuiteParser {
         }
         guard case .mapping(let root)? = composed else {
             throw LabErrors([LabError(.syntax, at: start, path: "", composed == nil ? "the suite file is empty" : "a suite is a mapping",
-                                      allowed: "a suite needs at least `lab` and `axes`")])
+                                      allowed: "a suite needs at least `lab` (and usually `axes`)")])
         }
         checkKeys(root, allowed: Self.topKeys, path: "")
 

@@ -216,7 +216,7 @@ enum SuiteText {
             if !rebuilt.isEmpty { text += "\(kept.isEmpty ? "" : ";") rebuilt \(SuiteProgressDisplay.seconds(median(rebuilt))) (\(rebuilt.count))" }
         }
         text += "\n\nresults: \(outcome.folder) (table.csv, medians.csv, table.json)\n  netloom report \(outcome.folder)"
-        if outcome.status == .interrupted { text += "\n  resume: netloom suite \(file) --resume" }
+        if outcome.status == .interrupted { text += "\n  resume: netloom suite \(file) --resume --folder \(outcome.folder)" }
         return text
     }
 
