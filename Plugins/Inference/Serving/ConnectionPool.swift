@@ -31,11 +31,12 @@ final class ConnectionPool: Sendable {
         }
     }
 
-    func acquire() async throws -> StreamConnection {
+    /// An idle connection, or a new one (`opened`).
+    func acquire() async throws -> (connection: StreamConnection, opened: Bool) {
         while let connection = idle.withLock({ $0.popLast() }) {
-            if connection.isActive { return connection }
+            if connection.isActive { return (connection, false) }
         }
-        return try await open()
+        return (try await open(), true)
     }
 
     func release(_ connection: StreamConnection) {

@@ -31,14 +31,16 @@ struct LoadGenerator: Sendable {
                     defer { limiter?.release() }
                     let pool = route(request)
                     let record: RequestRecord
-                    // TTFT and E2E count from here, a cold connection's setup included, as vLLM's do.
+                    // A request that has to open a connection counts its setup in TTFT and E2E, as vLLM's
+                    // do; on an idle connection the clock starts when the request is written, so the
+                    // client's own hand-over between threads is not counted as network time.
                     let issued = secondsSince(origin)
                     do {
-                        let connection = try await pool.acquire()
+                        let (connection, opened) = try await pool.acquire()
                         record = await connection.perform(
                             id: request.id, promptTokens: request.promptTokens, outputTokens: request.outputTokens,
                             prompt: promptCache.prompt(tokens: request.promptTokens), model: spec.model, origin: origin,
-                            issued: issued)
+                            issued: opened ? issued : nil)
                         pool.release(connection)
                     } catch {
                         var failed = RequestRecord(id: request.id, promptTokens: request.promptTokens,
