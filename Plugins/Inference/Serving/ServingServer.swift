@@ -122,7 +122,9 @@ final class HTTPServingHandler: ChannelInboundHandler, RemovableChannelHandler {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/event-stream")
         headers.add(name: "Cache-Control", value: "no-cache")
-        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+        // The head goes out with the first event, as a streaming response in vLLM's server (Starlette)
+        // starts: one segment and one wake-up of the client instead of two.
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
         let incoming = IncomingRequest(
             id: id, promptTokens: ServingWire.countTokens(request.prompt), outputTokens: output,
             promptBytes: request.prompt.utf8.count)
