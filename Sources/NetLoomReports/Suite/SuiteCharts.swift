@@ -34,7 +34,9 @@ public enum SuiteCharts {
     }
 
     static func chart(_ table: SuiteTable, metric: Int, axis: Int, palette: inout Palette, id: String) -> Chart {
-        let others = table.axes.indices.filter { $0 != axis }
+        // Axes zipped with this one change with it: they are not other axes.
+        let group = table.axes[axis].group
+        let others = table.axes.indices.filter { $0 != axis && (group == nil || table.axes[$0].group != group) }
         // Points grouped by the values of the other axes, in the order they first appear.
         var groups: [(key: String, points: [SuiteTable.PointRow])] = []
         for point in table.points {

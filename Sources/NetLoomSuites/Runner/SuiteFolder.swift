@@ -20,6 +20,8 @@ public struct SuiteManifest: Codable, Sendable, Equatable {
         /// The unit of the values' numbers in tables (`ms`, `Gbit/s`, `%`, ...).
         public var unit: String?
         public var values: [String]
+        /// The axis group (a `zip` of axes changes together); nil in folders written before groups were kept.
+        public var group: Int?
     }
 
     public struct RunRecord: Codable, Sendable, Equatable {
@@ -66,10 +68,11 @@ public struct SuiteManifest: Codable, Sendable, Equatable {
         repetitions = suite.repetitions
         order = suite.order
         seed = suite.seed?.base
-        axes = suite.axes.map { axis in
-            let unit = axis.displayUnit
-            return AxisRecord(name: axis.name, path: axis.path.text, field: axis.target.canonical, kind: axis.quantityKind,
-                              unit: unit, values: axis.values.map(\.text))
+        axes = suite.groups.enumerated().flatMap { group, axes in
+            axes.axes.map { axis in
+                AxisRecord(name: axis.name, path: axis.path.text, field: axis.target.canonical, kind: axis.quantityKind,
+                           unit: axis.displayUnit, values: axis.values.map(\.text), group: group)
+            }
         }
         metrics = suite.metrics
         let runs = suite.runs
