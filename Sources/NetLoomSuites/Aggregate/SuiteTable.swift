@@ -81,6 +81,9 @@ public struct SuiteTable: Codable, Sendable {
     public var suite: String
     public var axes: [SuiteManifest.AxisRecord]
     public var metrics: [MetricColumn]
+    /// Figures the suite's `metrics:` asked for that no finished run has (a misspelt name, say); nil in
+    /// tables written before it was kept.
+    public var unmatchedMetrics: [String]?
     public var runs: [RunRow]
     public var points: [PointRow]
 
@@ -95,6 +98,8 @@ public struct SuiteTable: Codable, Sendable {
             }
         }
         metrics = Self.columns(summaries: Array(summaries.values), extra: manifest.metrics)
+        let found = Set(metrics.map(\.key))
+        unmatchedMetrics = summaries.isEmpty ? [] : manifest.metrics.filter { !found.contains($0) }
         let numbers: (Int, String) -> Double? = { axis, text in
             guard let unit = manifest.axes[axis].unit, let quantity = Quantity(parsing: text) else { return nil }
             return quantity.scaled(to: unit)

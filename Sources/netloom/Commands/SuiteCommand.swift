@@ -207,6 +207,10 @@ enum SuiteText {
         if outcome.failed > 0 { text += ", \(outcome.failed) failed" }
         text += ")\n\n"
         text += SuiteReport.medians(table)
+        if let unmatched = table.unmatchedMetrics, !unmatched.isEmpty {
+            text += "\n\nno run has the figures \(unmatched.joined(separator: ", ")) asked for in `metrics` "
+                + "(names are PLUGIN.FIGURE as in table.csv's columns)"
+        }
         let overheads = outcome.overheads
         if !overheads.isEmpty {
             let kept = overheads.filter { $0.transition == "in-place" || $0.transition == "unchanged" }.map(\.overheadSeconds)
