@@ -102,18 +102,30 @@ final class SpawnedProgram: Sendable {
         }
     }
 
-    /// Reads both outputs to their end, then reaps the program.
+    /// Reads both outputs until they end, or until half a second after the program exited (a process
+    /// it left running in the background may hold them open for ever), and reaps the program.
     func wait() async -> ProgramResult {
         await withCheckedContinuation { continuation in
             let thread = Thread { [self] in
-                let (output, errorOutput) = readBoth()
+                var status: Int32 = 0
+                // -1: not yet reaped; 0: reaped here; 1: reaped by `stop` (killed with a signal).
+                var reaped: Int32 = -1
+                func poll() -> Bool {
+                    if reaped < 0 {
+                        let result = waitpid(pid, &status, WNOHANG)
+                        if result == pid { reaped = 0 } else if result < 0 && errno == ECHILD { reaped = 1 }
+                    }
+                    return reaped >= 0
+                }
+                let (output, errorOutput) = readBoth(exited: poll)
                 close(stdout)
                 close(stderr)
-                var status: Int32 = 0
-                var result: Int32
-                repeat { result = waitpid(pid, &status, 0) } while result < 0 && errno == EINTR
-                // Reaped by `stop` first: it was stopped with a signal.
-                let code: Int32 = result < 0 ? 128 + SIGTERM : ((status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F))
+                if reaped < 0 {
+                    var result: Int32
+                    repeat { result = waitpid(pid, &status, 0) } while result < 0 && errno == EINTR
+                    reaped = result < 0 ? 1 : 0
+                }
+                let code: Int32 = reaped == 1 ? 128 + SIGTERM : ((status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F))
                 continuation.resume(returning: ProgramResult(
                     status: code, output: String(decoding: output, as: UTF8.self), errorOutput: String(decoding: errorOutput, as: UTF8.self)))
             }
@@ -128,12 +140,19 @@ final class SpawnedProgram: Sendable {
     }
 
     /// Standard output and error, read side by side so neither fills up and blocks the program.
-    private func readBoth() -> ([UInt8], [UInt8]) {
+    /// `exited` is asked every 100 ms; once it says yes, reading goes on for half a second at most.
+    private func readBoth(exited: () -> Bool) -> ([UInt8], [UInt8]) {
         var collected: [[UInt8]] = [[], []]
         var fds = [pollfd(fd: stdout, events: Int16(POLLIN), revents: 0), pollfd(fd: stderr, events: Int16(POLLIN), revents: 0)]
         var buffer = [UInt8](repeating: 0, count: 65536)
+        var deadline: ContinuousClock.Instant?
         while fds.contains(where: { $0.fd >= 0 }) {
-            guard poll(&fds, nfds_t(fds.count), -1) >= 0 else {
+            if let deadline {
+                if ContinuousClock.now >= deadline { break }
+            } else if exited() {
+                deadline = ContinuousClock.now + .milliseconds(500)
+            }
+            guard Glibc.poll(&fds, nfds_t(fds.count), 100) >= 0 else {
                 if errno == EINTR { continue }
                 break
             }

@@ -24,6 +24,12 @@ extension ScriptingRootTests {
                 #expect(shell.status == 3)
                 #expect(shell.output == "out\n")
                 #expect(shell.errorOutput == "err\n")
+                // A child left running in the background keeps the output open; exec returns anyway
+                // (the lab's teardown stops what is left in its namespaces).
+                let started = ContinuousClock.now
+                let detached = try await lab.exec("a", ["/bin/sh", "-c", "sleep 30 & echo started"])
+                #expect(detached.status == 0 && detached.output == "started\n")
+                #expect(ContinuousClock.now - started < .seconds(5), "exec waited for the background child")
                 let address = try await lab.address(of: "b")
                 let ping = try await lab.exec("a", ["ping", "-c", "1", "-W", "2", address])
                 #expect(ping.succeeded, "\(ping.output)\(ping.errorOutput)")
