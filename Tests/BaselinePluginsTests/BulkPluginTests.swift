@@ -21,7 +21,7 @@ extension PluginLabTests {
             """)
         #expect(run.summary.status == .succeeded, "\(run.diagnosis)")
         let throughput = try #require(run.workload().headline["throughput"]?.value)
-        #expect(throughput > 500, "an unshaped veth carries Gbit/s: \(throughput) Mbit/s")
+        #expect(throughput > 500, "an unshaped veth carries Gbit/s: \(throughput) Mbit/s; \(run.diagnosis)")
         #expect(run.result("received") == run.result("sent"))
         let series = run.rows("workloads/0-bulk/series.csv").filter { $0[1] == "throughput" }
         #expect(series.count >= 1, "a throughput sample each second")

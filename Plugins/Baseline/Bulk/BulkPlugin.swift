@@ -80,7 +80,7 @@ public struct BulkPlugin: TrafficPlugin {
                 group.addTask {
                     let socket = try context.socket(udp ? .udp : .tcp, on: sender.name)
                     try await send(flow: flow, on: socket, to: receiver.address, port: port, until: sendStart + length,
-                                   context: context, counters: counters)
+                                   window: length, context: context, counters: counters)
                 }
             }
             try await group.waitForAll()
@@ -94,6 +94,9 @@ public struct BulkPlugin: TrafficPlugin {
         // TCP: every sender returned after its receiver read to the end, so this is prompt.
         try await receiving.value
         report(context: context, counters: counters)
+        if !udp && counters.snapshot().receivedBytes == 0 && bytes != 0 {
+            throw BulkError("nothing arrived at \(receiver.name) in \(length)")
+        }
     }
 
     /// Returns once no datagram has arrived for `quiet` (or after `limit`).
@@ -108,8 +111,10 @@ public struct BulkPlugin: TrafficPlugin {
 
     // MARK: - Sending
 
+    /// UDP sends until `end`; a TCP flow sends for `window` from the moment it is connected (as iperf3
+    /// times a test), so a slow connection setup shortens nothing.
     func send(flow: Int, on socket: PluginSocket, to address: String, port: UInt16, until end: ContinuousClock.Instant,
-              context: PluginContext, counters: BulkCounters) async throws {
+              window: Duration, context: PluginContext, counters: BulkCounters) async throws {
         let perFlowBytes = bytes.map { $0 / UInt64(flows) + (UInt64(flow) < $0 % UInt64(flows) ? 1 : 0) }
         if udp {
             try await context.blocking("bulk-send") {
@@ -119,6 +124,7 @@ public struct BulkPlugin: TrafficPlugin {
         }
         try await context.blocking("bulk-send") {
             try socket.connect(to: address, port: port)
+            let end = ContinuousClock.now + window
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: message, alignment: 64)
             defer { buffer.deallocate() }
             buffer.initializeMemory(as: UInt8.self, repeating: 0x5A)
@@ -296,4 +302,10 @@ final class BulkCounters: Sendable {
     func sendError() { totals.withLock { $0.sendErrors += 1 } }
 
     func snapshot() -> Totals { totals.withLock { $0 } }
+}
+
+/// A bulk transfer that moved nothing: a broken path, not a throughput of zero.
+struct BulkError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

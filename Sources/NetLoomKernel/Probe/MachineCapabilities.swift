@@ -44,7 +44,8 @@ public struct MachineCapabilities: Sendable, Codable, Equatable {
         let release = withUnsafeBytes(of: name.release) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
         let effective = effectiveCapabilities()
         var kinds: [String: Bool] = [:]
-        let scratch = "netloom-probe-\(getpid())"
+        // Unique per call: probes on several threads of one process must not take each other's name.
+        let scratch = "netloom-probe-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         var canCreate = false
         if let namespace = try? NetworkNamespace.create(named: scratch) {
             canCreate = true
