@@ -141,7 +141,10 @@ public final class LabRunner: Sendable {
     // MARK: - Phases
 
     /// Every node of a workload sends one datagram to its peers, so ARP and neighbour
-    /// discovery are done before anything is measured; then one longest RTT passes.
+    /// discovery are done before anything is measured; then one longest RTT passes. On a
+    /// lab with lossy links a lost ARP or neighbour exchange is retried by the kernel only
+    /// after a second (holding back, then dropping, what the workload sends meanwhile), so
+    /// there the warm-up gives it two more tries.
     func warmUp(_ state: LabState) async throws {
         let environment = pluginEnvironment(state)
         for workload in lab.workloads where workload.nodes.count > 1 {
@@ -156,7 +159,8 @@ public final class LabRunner: Sendable {
                 }
             }
         }
-        try await Task.sleep(for: lab.rttReference * 2 + .milliseconds(100))
+        let lossy = state.links.contains { $0.aToB.loss != .none || $0.bToA.loss != .none }
+        try await Task.sleep(for: lab.rttReference * 2 + .milliseconds(lossy ? 2_200 : 100))
     }
 
     func runWorkloads(
