@@ -75,15 +75,22 @@ public struct BulkPlugin: TrafficPlugin {
             sampling.cancel()
         }
         let sendStart = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for flow in 0..<flows {
-                group.addTask {
-                    let socket = try context.socket(udp ? .udp : .tcp, on: sender.name)
-                    try await send(flow: flow, on: socket, to: receiver.address, port: port, until: sendStart + length,
-                                   window: length, context: context, counters: counters)
+        // Senders run on threads of their own: cancellation reaches them through this flag (a socket
+        // the runner shut down before it connected would otherwise send for the whole window).
+        let stopped = StopSignal()
+        try await withTaskCancellationHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for flow in 0..<flows {
+                    group.addTask {
+                        let socket = try context.socket(udp ? .udp : .tcp, on: sender.name)
+                        try await send(flow: flow, on: socket, to: receiver.address, port: port, until: sendStart + length,
+                                       window: length, stopped: stopped, context: context, counters: counters)
+                    }
                 }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+        } onCancel: {
+            stopped.stop()
         }
         if udp {
             // The last datagrams may still be in flight (delay, queues): stop receiving once
@@ -114,7 +121,7 @@ public struct BulkPlugin: TrafficPlugin {
     /// UDP sends until `end`; a TCP flow sends for `window` from the moment it is connected (as iperf3
     /// times a test), so a slow connection setup shortens nothing.
     func send(flow: Int, on socket: PluginSocket, to address: String, port: UInt16, until end: ContinuousClock.Instant,
-              window: Duration, context: PluginContext, counters: BulkCounters) async throws {
+              window: Duration, stopped: StopSignal, context: PluginContext, counters: BulkCounters) async throws {
         let perFlowBytes = bytes.map { $0 / UInt64(flows) + (UInt64(flow) < $0 % UInt64(flows) ? 1 : 0) }
         if udp {
             try await context.blocking("bulk-send") {
@@ -124,12 +131,13 @@ public struct BulkPlugin: TrafficPlugin {
         }
         try await context.blocking("bulk-send") {
             try socket.connect(to: address, port: port)
+            if stopped.isStopped { throw CancellationError() }
             let end = ContinuousClock.now + window
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: message, alignment: 64)
             defer { buffer.deallocate() }
             buffer.initializeMemory(as: UInt8.self, repeating: 0x5A)
             var sent: UInt64 = 0
-            while perFlowBytes.map({ sent < $0 }) ?? (ContinuousClock.now < end) {
+            while !stopped.isStopped && (perFlowBytes.map({ sent < $0 }) ?? (ContinuousClock.now < end)) {
                 let chunk = perFlowBytes.map { Int(min(UInt64(message), $0 - sent)) } ?? message
                 let count = try socket.send(UnsafeRawBufferPointer(rebasing: buffer[..<chunk]))
                 sent += UInt64(count)
@@ -308,4 +316,11 @@ final class BulkCounters: Sendable {
 struct BulkError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Set once when the run is cancelled; read by the sending threads.
+final class StopSignal: Sendable {
+    private let flag = Mutex(false)
+    func stop() { flag.withLock { $0 = true } }
+    var isStopped: Bool { flag.withLock { $0 } }
 }
