@@ -104,9 +104,10 @@ extension PluginLabTests {
         #expect(run.summary.status == .succeeded, "\(run.diagnosis)")
         let throughput = try #require(run.result("throughput"))
         #expect(throughput > 190 && throughput < 202, "paced at 200 Mbit/s: \(throughput)")
-        // 200 Mbit/s of 1000-byte payloads for 2 s: 50,000 datagrams.
+        // 200 Mbit/s of 1000-byte payloads for 2 s: 50,000 datagrams, within 2.5% (the sending threads
+        // start and stop on a loaded machine's schedule).
         let sent = try #require(run.result("datagrams sent"))
-        #expect(abs(sent - 50_000) < 500, "\(sent) datagrams")
+        #expect(abs(sent - 50_000) < 1_250, "\(sent) datagrams")
         #expect((run.result("loss") ?? 100) < 1)
     }
 }
