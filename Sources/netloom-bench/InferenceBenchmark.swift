@@ -216,17 +216,7 @@ struct InferenceBenchmark: ParsableCommand {
 
     func runLab(_ yaml: String) throws -> BenchResults {
         let text = yaml.replacingOccurrences(of: "NAME", with: "binf\(getpid() % 100_000)")
-        let lab = try ResolvedLab.parse(yaml: text, file: "<inference benchmark>")
-        var logger = Logger(label: "bench")
-        logger.logLevel = .error
-        var options = RunOptions()
-        options.resultsRoot = "/tmp/netloom-bench-inference"
-        options.commandLine = CommandLine.arguments
-        let runner = LabRunner(lab: lab, labText: text, registry: PluginRegistry(InferencePlugins.all), options: options, logger: logger)
-        let outcome = try waitFor { try await runner.run() }
-        guard outcome.status == .succeeded || outcome.status == .workloadFailed, let path = outcome.resultsPath else {
-            throw ValidationError("the lab run failed: \(outcome.summary.error ?? outcome.status.rawValue)")
-        }
-        return BenchResults(summary: outcome.summary, path: path)
+        return try BenchResults.run(text, file: "<inference benchmark>", plugins: InferencePlugins.all,
+                                    resultsRoot: "/tmp/netloom-bench-inference")
     }
 }

@@ -190,18 +190,8 @@ struct PluginBenchmark: ParsableCommand {
             workloads:
             \(workloads.joined(separator: "\n"))
             """
-        let lab = try ResolvedLab.parse(yaml: yaml, file: "<plugin benchmark>")
-        var logger = Logger(label: "bench")
-        logger.logLevel = .error
-        var options = RunOptions()
-        options.resultsRoot = "/tmp/netloom-bench-plugins"
-        options.commandLine = CommandLine.arguments
-        let runner = LabRunner(lab: lab, labText: yaml, registry: PluginRegistry(BaselinePlugins.all), options: options, logger: logger)
-        let outcome = try waitFor { try await runner.run() }
-        guard outcome.status == .succeeded || outcome.status == .workloadFailed, let path = outcome.resultsPath else {
-            throw ValidationError("the lab run failed: \(outcome.summary.error ?? outcome.status.rawValue)")
-        }
-        return BenchResults(summary: outcome.summary, path: path)
+        return try BenchResults.run(yaml, file: "<plugin benchmark>", plugins: BaselinePlugins.all,
+                                    resultsRoot: "/tmp/netloom-bench-plugins")
     }
 }
 
@@ -212,6 +202,23 @@ func signed(_ value: Double, _ digits: Int) -> String { String(format: "%+.\(dig
 struct BenchResults {
     let summary: RunSummary
     let path: String
+
+    /// Runs a lab through the runner, as `netloom run` does; a run whose workloads failed is returned
+    /// (its summary says why), one that could not run throws.
+    static func run(_ yaml: String, file: String, plugins: [any TrafficPlugin.Type], resultsRoot: String) throws -> BenchResults {
+        let lab = try ResolvedLab.parse(yaml: yaml, file: file)
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        var options = RunOptions()
+        options.resultsRoot = resultsRoot
+        options.commandLine = CommandLine.arguments
+        let runner = LabRunner(lab: lab, labText: yaml, registry: PluginRegistry(plugins), options: options, logger: logger)
+        let outcome = try waitFor { try await runner.run() }
+        guard outcome.status == .succeeded || outcome.status == .workloadFailed, let path = outcome.resultsPath else {
+            throw ValidationError("the lab run failed: \(outcome.summary.error ?? outcome.status.rawValue)")
+        }
+        return BenchResults(summary: outcome.summary, path: path)
+    }
 
     func file(_ relative: String) -> String {
         (try? String(contentsOfFile: "\(path)/\(relative)", encoding: .utf8)) ?? ""
