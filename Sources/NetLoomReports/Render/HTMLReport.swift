@@ -24,32 +24,19 @@ struct HTMLReport {
     var summary: RunSummary { report.folder.summary }
 
     mutating func render() -> String {
-        var html = HTMLWriter()
-        html.raw("<!DOCTYPE html>\n")
-        html.group("html", [("lang", "en")]) { html in
-            html.group("head") { html in
-                html.raw("<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
-                html.element("title", text: "NetLoom report: \(summary.lab) (\(summary.status.rawValue))")
-                // Raw: a browser does not decode entities inside <style> (the CSS holds no < or &).
-                html.raw("<style>\n\(HTMLStyle.css)\n</style>\n")
-            }
-            html.group("body") { html in
-                header(&html)
-                html.group("main") { html in
-                    runSection(&html)
-                    workloadsSection(&html)
-                    networkSection(&html)
-                    tcpSection(&html)
-                    labSection(&html)
-                }
-                html.group("footer") { html in
-                    html.element("p", text: "Written by netloom report (NetLoom \(NetLoomVersion.current)) at \(Format.date(generated)) "
-                                 + "from \(folder.path). Times count from the moment the lab was up. Data: summary.json, links.csv, "
-                                 + "tcp.csv and workloads/ in this folder (docs/results.md).")
-                }
+        let footer = "Written by netloom report (NetLoom \(NetLoomVersion.current)) at \(Format.date(generated)) "
+            + "from \(folder.path). Times count from the moment the lab was up. Data: summary.json, links.csv, "
+            + "tcp.csv and workloads/ in this folder (docs/results.md)."
+        return HTMLWriter.page(title: "NetLoom report: \(summary.lab) (\(summary.status.rawValue))", footer: footer) { html in
+            header(&html)
+            html.group("main") { html in
+                runSection(&html)
+                workloadsSection(&html)
+                networkSection(&html)
+                tcpSection(&html)
+                labSection(&html)
             }
         }
-        return html.markup
     }
 
     // MARK: - Header and run

@@ -56,3 +56,24 @@ struct HTMLWriter {
         }
     }
 }
+
+extension HTMLWriter {
+    /// A whole NetLoom page: the shared head and style, then `body`'s content, then a footer line.
+    static func page(title: String, footer: String, body: (inout HTMLWriter) -> Void) -> String {
+        var html = HTMLWriter()
+        html.raw("<!DOCTYPE html>\n")
+        html.group("html", [("lang", "en")]) { html in
+            html.group("head") { html in
+                html.raw("<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
+                html.element("title", text: title)
+                // Raw: a browser does not decode entities inside <style> (the CSS holds no < or &).
+                html.raw("<style>\n\(HTMLStyle.css)\n</style>\n")
+            }
+            html.group("body") { html in
+                body(&html)
+                html.group("footer") { html in html.element("p", text: footer) }
+            }
+        }
+        return html.markup
+    }
+}

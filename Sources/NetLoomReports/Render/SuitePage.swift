@@ -20,30 +20,18 @@ struct SuitePage {
     var manifest: SuiteManifest { report.manifest }
 
     mutating func render() -> String {
-        var html = HTMLWriter()
-        html.raw("<!DOCTYPE html>\n")
-        html.group("html", [("lang", "en")]) { html in
-            html.group("head") { html in
-                html.raw("<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
-                html.element("title", text: "NetLoom suite: \(manifest.suite) (\(report.status))")
-                html.raw("<style>\n\(HTMLStyle.css)\n</style>\n")
-            }
-            html.group("body") { html in
-                header(&html)
-                html.group("main") { html in
-                    suiteSection(&html)
-                    figuresSection(&html)
-                    mediansSection(&html)
-                    runsSection(&html)
-                }
-                html.group("footer") { html in
-                    html.element("p", text: "Written by netloom report (NetLoom \(NetLoomVersion.current)) at \(Format.date(generated)) "
-                                 + "from \(report.folder.path). Data: table.csv (a row per run), medians.csv (a row per point), "
-                                 + "table.json, and a results folder per run under runs/ (docs/suites.md).")
-                }
+        let footer = "Written by netloom report (NetLoom \(NetLoomVersion.current)) at \(Format.date(generated)) "
+            + "from \(report.folder.path). Data: table.csv (a row per run), medians.csv (a row per point), "
+            + "table.json, and a results folder per run under runs/ (docs/suites.md)."
+        return HTMLWriter.page(title: "NetLoom suite: \(manifest.suite) (\(report.status))", footer: footer) { html in
+            header(&html)
+            html.group("main") { html in
+                suiteSection(&html)
+                figuresSection(&html)
+                mediansSection(&html)
+                runsSection(&html)
             }
         }
-        return html.markup
     }
 
     func header(_ html: inout HTMLWriter) {
