@@ -133,10 +133,28 @@ struct BenchLab {
         try Shell.run(["ip", "netns", "exec", try state.namespace(ofNode: node)] + arguments)
     }
 
-    /// Starts an iperf3 server for one test on `node` (it exits after the test).
+    /// Starts an iperf3 server for one test on `node` (it exits after the test) and
+    /// waits until it listens: a fixed pause lost the race on a busy machine, and the
+    /// previous test's server may still hold the port for a moment.
     func iperfServer(_ node: String) throws {
+        var waited = 0
+        while try isListening(node), waited < 50 { usleep(100_000); waited += 1 }
         try Shell.start(["ip", "netns", "exec", try state.namespace(ofNode: node), "iperf3", "-s", "-1"])
-        usleep(300_000)
+        for _ in 0..<50 {
+            usleep(100_000)
+            if try isListening(node) { return }
+        }
+        throw ValidationError("iperf3 -s did not listen on \(node) within 5 s")
+    }
+
+    private func isListening(_ node: String) throws -> Bool {
+        !(try exec(node, ["ss", "-Hltn", "sport = :5201"])).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+    }
+
+    /// iperf3's own error text when it printed one, else the start of its output.
+    static func iperfError(_ json: String) -> String {
+        let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        return (object?["error"] as? String).map { "iperf3: \($0)" } ?? "iperf3: \(json.prefix(300))"
     }
 
     /// iperf3 TCP from a to b; bits per second received.
@@ -146,7 +164,7 @@ struct BenchLab {
         guard let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
               let end = object["end"] as? [String: Any], let received = end["sum_received"] as? [String: Any],
               let bits = received["bits_per_second"] as? Double
-        else { throw ValidationError("iperf3: \(json.prefix(300))") }
+        else { throw ValidationError(Self.iperfError(json)) }
         return bits
     }
 
@@ -159,7 +177,7 @@ struct BenchLab {
         guard let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
               let end = object["end"] as? [String: Any], let sum = end["sum"] as? [String: Any],
               let lost = sum["lost_packets"] as? Double, let total = sum["packets"] as? Double, total > 0
-        else { throw ValidationError("iperf3: \(json.prefix(300))") }
+        else { throw ValidationError(Self.iperfError(json)) }
         return lost / total * 100
     }
 }

@@ -31,6 +31,26 @@ struct EngineRootTests {
         #expect(goodput >= 0.7 * Double(rate), "goodput \(goodput)")
     }
 
+    @Test func aFullQueueDropsSingleSegmentsOfSuperFrames() throws {
+        // 60 KB of queue at 100 Mbit/s over 2 ms: TCP overflows it, and the overflow is
+        // split from GSO frames segment by segment (drop-tail per packet), both paths:
+        // frames received in place and frames copied (duplicates force the copy path).
+        for (tag, duplicate) in [("q", Probability.never), ("c", Probability(0.001))] {
+            let topo = try WireTopology(tag: tag)
+            let engine = try topo.engine(aToB: DirectionShaping(delay: .milliseconds(2), duplicate: duplicate,
+                                                                rate: .constant(bitsPerSecond: 100_000_000), queue: .bytes(60_000), seed: 3),
+                                         bToA: DirectionShaping(delay: .milliseconds(2)))
+            try engine.start()
+            defer { engine.stop() }
+            let goodput = try topo.tcpGoodput(seconds: 2)
+            usleep(5_000)
+            let c = engine.counters()[0]
+            #expect(goodput > 50e6 && goodput <= 100e6, "goodput \(goodput)")
+            #expect(c.droppedQueueFull > 0 && c.segmentedFrames > 0, "queue drops \(c.droppedQueueFull), split frames \(c.segmentedFrames)")
+            #expect(c.droppedError == 0 && c.droppedNoBuffer == 0)
+        }
+    }
+
     @Test func randomLossDropsTheConfiguredShareOfDatagrams() throws {
         let topo = try WireTopology(tag: "l")
         let engine = try topo.engine(aToB: DirectionShaping(loss: .random(probability: 0.2), seed: 4), bToA: .passthrough)

@@ -109,6 +109,18 @@ struct QueueTests {
         #expect(model.schedule(arrival: 1 * ms, wireBytes: 1000) == .deliver(release: 3 * ms, corrupt: false, reordered: false))
     }
 
+    @Test func packetLimitsCountAGsoFramesSegments() {
+        var model = DirectionModel(DirectionShaping(rate: .constant(bitsPerSecond: 8_000_000), queue: .packets(10)), now: 0)
+        // 8 wire packets in one super-frame fit; 4 more do not (the worker then splits
+        // the frame and offers its segments one by one).
+        #expect(model.schedule(arrival: 0, wireBytes: 8 * 1514, segments: 8) != .drop(.queueFull))
+        #expect(model.queue.packets == 8)
+        #expect(model.schedule(arrival: 0, wireBytes: 4 * 1514, segments: 4) == .drop(.queueFull))
+        #expect(model.schedule(arrival: 0, wireBytes: 1514) != .drop(.queueFull))
+        #expect(model.schedule(arrival: 0, wireBytes: 1514) != .drop(.queueFull))
+        #expect(model.schedule(arrival: 0, wireBytes: 1514) == .drop(.queueFull))
+    }
+
     @Test func gsoFramesCountEverySegmentsHeaders() {
         // TCP/IPv4 with timestamps: 14 + 20 + 32 = 66 header bytes, MSS 1448.
         let frame = makeTCPFrame(payload: 1448 * 3 + 100, gsoSize: 1448)

@@ -4,7 +4,8 @@ public struct LinkEngineOptions: Sendable, Equatable {
     /// Frames per recvmmsg/sendmmsg call (1...64).
     public var batchSize: Int
     /// How long before a release time a worker stops sleeping and polls instead, to
-    /// absorb the timer's wake-up latency. Costs CPU while frames are due soon.
+    /// absorb a short sleep's wake-up latency (long sleeps are staged before it, see
+    /// WakeEstimator). Costs CPU while frames are due soon.
     public var spin: Duration
     /// Pin worker i to CPU i modulo the CPU count.
     public var pinWorkers: Bool

@@ -32,6 +32,9 @@ final class DirectionRuntime {
     var retryAt: Int64?
     /// Arrival times never go backwards within a direction.
     var lastArrival: Int64 = .min
+    var lead: ReleaseLead
+    /// A send found the socket full; cleared when the send queue empties.
+    var backpressured = false
 
     /// Position among the worker's directions (its epoll token).
     let index: Int
@@ -40,6 +43,7 @@ final class DirectionRuntime {
         self.plan = plan
         self.index = index
         model = DirectionModel(plan.shaping, now: now)
+        lead = ReleaseLead(delay: plan.shaping.delay)
         arenas = [try FrameArena(capacity: FrameArena.capacity(for: plan.shaping))]
         counters = EngineLinkCounters(link: plan.link, direction: plan.direction)
         sendQueue.reserveCapacity(256)
@@ -64,6 +68,7 @@ final class DirectionRuntime {
 
     func apply(_ shaping: DirectionShaping, now: Int64) throws(EngineError) {
         model.reconfigure(shaping, now: now)
+        lead.reconfigure(delay: shaping.delay)
         let needed = FrameArena.capacity(for: shaping)
         if needed > arena.capacity {
             arenas.append(try FrameArena(capacity: needed, generation: arena.generation + 1))
@@ -101,7 +106,7 @@ final class Worker {
     let clock: any EngineClock
     private let epollFD: Int32
     private let batch: Int
-    private let spin: Int64
+    private var wake: WakeEstimator
 
     private let receiveBuffer: UnsafeMutableRawPointer
     private let receiveIov: UnsafeMutablePointer<iovec>
@@ -126,7 +131,7 @@ final class Worker {
         self.logger = logger
         self.clock = clock
         batch = options.batchSize
-        spin = options.spin.nanoseconds
+        wake = WakeEstimator(spin: options.spin.nanoseconds)
         let now = clock.now().nanoseconds
         var runtimes: [DirectionRuntime] = []
         for (i, plan) in plans.enumerated() { runtimes.append(try DirectionRuntime(plan: plan, index: i, now: now)) }
@@ -205,8 +210,10 @@ final class Worker {
                 lastPublish = now
                 unpublished = false
             }
+            let slept = now
             let ready = netloom_engine_wait(epollFD, tokens, events, 64, timeout)
             now = clock.now().nanoseconds
+            if ready == 0 && timeout > 0 { wake.record(requested: timeout, overshoot: now - slept - timeout) }
             if ready < 0 && ready != -EINTR {
                 logger.error("link engine worker: epoll_pwait2 failed", metadata: ["errno": "\(-ready)"])
                 break
@@ -236,19 +243,19 @@ final class Worker {
         publish(now: clock.now().nanoseconds)
     }
 
-    /// Nanoseconds to wait in epoll: until the earliest release minus the spin window
-    /// (0 inside it), 0 when frames wait for the socket, -1 when nothing is pending.
+    /// Nanoseconds to wait in epoll before the earliest release (staged by the wake
+    /// estimator; 0 inside the spin window), 0 when frames wait for the socket, -1 when
+    /// nothing is pending.
     private func timeoutNanoseconds(now: Int64) -> Int64 {
         var deadline = Int64.max
         for d in directions {
             if !d.sendQueue.isEmpty && !d.waitingWritable {
                 deadline = min(deadline, d.retryAt ?? now)
             }
-            if let next = d.delayLine.nextRelease { deadline = min(deadline, next) }
+            if let next = d.delayLine.nextRelease { deadline = min(deadline, next - d.lead.nanoseconds) }
         }
         if deadline == .max { return -1 }
-        let left = deadline - now
-        return left <= spin ? 0 : left - spin
+        return wake.timeout(left: deadline - now)
     }
 
     private func applyCommands(now: Int64) {
@@ -341,7 +348,22 @@ final class Worker {
         netloom_engine_frame_shape(frame.assumingMemoryBound(to: UInt8.self), UInt32(length), &shape)
         d.counters.receivedPackets += UInt64(shape.segments)
         d.counters.receivedBytes += UInt64(shape.wire_bytes)
-        switch d.model.schedule(arrival: arrival, wireBytes: Int(shape.wire_bytes)) {
+        switch d.model.schedule(arrival: arrival, wireBytes: Int(shape.wire_bytes), segments: Int(shape.segments)) {
+        case .drop(.queueFull) where shape.segments > 1 && shape.segmentable != 0:
+            // The segments go where the frame was (they fit its slot: 72 KiB against at most
+            // 64 KiB of payload plus a header and padding per segment).
+            let end = offset + Self.receiveSlot
+            offerSegments(d, frame: frame, length: length, segments: Int(shape.segments), arrival: arrival) { segment, len, release, _ in
+                guard packed + FrameArena.paddedLength(len) <= end else {
+                    d.counters.addDrop(.noBuffer, packets: 1)
+                    return
+                }
+                memmove(d.arena.base + packed, segment, len)
+                let slot = d.arena.commit(at: packed, length: len)
+                packed += FrameArena.paddedLength(len)
+                d.delayLine.insert(DelayLine.Entry(release: release, slot: slot, length: Int32(len),
+                                                   wireBytes: Int32(len - Int(NETLOOM_VNET_HDR_LEN)), segments: 1))
+            }
         case .drop(let reason):
             d.counters.addDrop(reason, packets: UInt64(shape.segments))
         case .deliver(let release, _, let reordered):
@@ -421,7 +443,12 @@ final class Worker {
             d.counters.addDrop(.noBuffer, packets: segments)
             return
         }
-        switch d.model.schedule(arrival: arrival, wireBytes: Int(shape.wire_bytes)) {
+        switch d.model.schedule(arrival: arrival, wireBytes: Int(shape.wire_bytes), segments: Int(shape.segments)) {
+        case .drop(.queueFull) where shape.segments > 1 && shape.segmentable != 0:
+            offerSegments(d, frame: frame, length: length, segments: Int(shape.segments), arrival: arrival) { segment, len, release, corrupt in
+                store(d, frame: segment, length: len, release: release, wireBytes: len - Int(NETLOOM_VNET_HDR_LEN),
+                      segments: 1, corrupt: corrupt)
+            }
         case .drop(let reason):
             d.counters.addDrop(reason, packets: segments)
         case .deliver(let release, let corrupt, let reordered):
@@ -447,6 +474,34 @@ final class Worker {
         }
     }
 
+    /// A GSO frame the queue cannot take whole: split it and offer its segments one by
+    /// one, as the sender's packets would reach a real queue, so drop-tail drops the
+    /// packets that do not fit and not the whole super-frame (dropping 40-odd segments
+    /// at once cut TCP's goodput through a BDP-sized queue by several percent).
+    /// `keep` stores a segment the model delivered (pointer, length, release, corrupt).
+    private func offerSegments(_ d: DirectionRuntime, frame: UnsafeMutableRawPointer, length: Int, segments: Int,
+                               arrival: Int64, keep: (UnsafeMutableRawPointer, Int, Int64, Bool) -> Void) {
+        let made = netloom_engine_segment(frame.assumingMemoryBound(to: UInt8.self), UInt32(length),
+                                          segmentBuffer.assumingMemoryBound(to: UInt8.self),
+                                          UInt32(Self.segmentCapacity), segmentOffsets, segmentLengths,
+                                          UInt32(Self.maxSegments))
+        guard Int(made) == segments else {
+            d.counters.addDrop(.queueFull, packets: UInt64(segments))
+            return
+        }
+        d.counters.segmentedFrames += 1
+        for s in 0..<segments {
+            let len = Int(segmentLengths[s])
+            switch d.model.schedule(arrival: arrival, wireBytes: len - Int(NETLOOM_VNET_HDR_LEN)) {
+            case .drop(let reason):
+                d.counters.addDrop(reason, packets: 1)
+            case .deliver(let release, let corrupt, let reordered):
+                if reordered { d.counters.reordered += 1 }
+                keep(segmentBuffer + Int(segmentOffsets[s]), len, release, corrupt)
+            }
+        }
+    }
+
     private func store(_ d: DirectionRuntime, frame: UnsafeMutableRawPointer, length: Int, release: Int64,
                        wireBytes: Int, segments: Int, corrupt: Bool) {
         guard let slot = d.arena.allocate(length) else {
@@ -465,7 +520,7 @@ final class Worker {
     // MARK: sending
 
     private func release(_ d: DirectionRuntime, now: Int64) {
-        while let entry = d.delayLine.popDue(now) {
+        while let entry = d.delayLine.popDue(now + d.lead.nanoseconds) {
             d.sendQueue.append(entry)
             d.sendQueueBytes += Int(entry.length)
         }
@@ -485,6 +540,7 @@ final class Worker {
             if now < retry { return }
             d.retryAt = nil
         }
+        var sendStart = now
         while !d.sendQueue.isEmpty {
             let k = min(batch, d.sendQueue.count)
             for i in 0..<k {
@@ -498,6 +554,8 @@ final class Worker {
                 d.counters.sentFrames += UInt64(sent)
                 for _ in 0..<Int(sent) {
                     let entry = d.sendQueue.removeFirst()
+                    // Frames held back by a full socket are late for a reason the lead cannot help.
+                    if !d.backpressured { d.lead.record(release: entry.release, sendStart: sendStart) }
                     let late = UInt64(max(after - entry.release, 0))
                     d.counters.releaseLatenessTotalNanoseconds += late
                     d.counters.releaseLatenessMaxNanoseconds = max(d.counters.releaseLatenessMaxNanoseconds, late)
@@ -506,6 +564,7 @@ final class Worker {
                     d.counters.forwardedPackets += UInt64(entry.segments)
                     d.counters.forwardedBytes += UInt64(entry.wireBytes)
                 }
+                sendStart = after
                 continue
             }
             let error = Glibc.errno
@@ -515,6 +574,7 @@ final class Worker {
             case EAGAIN:
                 // The socket's send buffer is full: keep the frames, wait for EPOLLOUT.
                 d.counters.sendRetries += 1
+                d.backpressured = true
                 d.waitingWritable = true
                 _ = netloom_engine_epoll_ctl(epollFD, 0, d.plan.txFD, netloom_engine_epollout(),
                                              Self.writableToken | UInt64(d.index))
@@ -523,6 +583,7 @@ final class Worker {
                 // The peer's backlog is full (the kernel dropped the attempt): keep the
                 // frames and try again shortly; no readiness event exists for this.
                 d.counters.sendRetries += 1
+                d.backpressured = true
                 d.retryAt = now + 20_000
                 return
             case ENETDOWN, ENXIO, ENODEV:
@@ -535,5 +596,6 @@ final class Worker {
                 dropFirst(d, reason: .error)
             }
         }
+        d.backpressured = false
     }
 }

@@ -99,23 +99,25 @@ struct DirectionModel {
     @inline(__always)
     mutating func duplicates() -> Bool { duplicateEvent.happens(&random) }
 
-    /// Schedules one copy of a frame that survived loss: queue, rate, delay.
-    mutating func schedule(arrival: Int64, wireBytes: Int) -> Fate {
+    /// Schedules one copy of a frame that survived loss: queue, rate, delay. A GSO
+    /// frame of `segments` wire packets is admitted whole or not at all (the worker
+    /// splits one that does not fit, so drop-tail takes single packets as a real queue).
+    mutating func schedule(arrival: Int64, wireBytes: Int, segments: Int = 1) -> Fate {
         // Rate stage: backlog at arrival, drop-tail, service in virtual time.
         var serviceEnd = arrival
         if !rate.isUnlimited {
             queue.drain(upTo: arrival)
-            if queue.packets + 1 > queueLimitPackets || queue.bytes + wireBytes > queueLimitBytes {
+            if queue.packets + segments > queueLimitPackets || queue.bytes + wireBytes > queueLimitBytes {
                 return .drop(.queueFull)
             }
             let start = rate.serviceStart(arrival: arrival)
             if codel != nil, codel!.shouldDrop(now: start, sojourn: start - arrival, backlog: queue.bytes) {
                 // It occupied the queue until its dequeue time, but not the link.
-                queue.append(end: start, bytes: wireBytes)
+                queue.append(end: start, bytes: wireBytes, packets: segments)
                 return .drop(.aqm)
             }
             serviceEnd = rate.serve(start: start, bytes: wireBytes)
-            queue.append(end: serviceEnd, bytes: wireBytes)
+            queue.append(end: serviceEnd, bytes: wireBytes, packets: segments)
         }
         let corrupt = corruptEvent.happens(&random)
         // netem's reorder: with this probability the frame skips the delay.

@@ -2,9 +2,9 @@ import DequeModule
 
 /// The rate stage's backlog: frames admitted but not yet fully served, in service
 /// order (their service ends never decrease). Backlog at a time t is every frame
-/// whose service ends after t.
+/// whose service ends after t. Packets are wire packets: a GSO frame counts its segments.
 struct ServiceQueue {
-    private var ends: Deque<(end: Int64, bytes: Int)> = []
+    private var ends: Deque<(end: Int64, bytes: Int, packets: Int)> = []
     private(set) var packets = 0
     private(set) var bytes = 0
 
@@ -15,15 +15,15 @@ struct ServiceQueue {
     mutating func drain(upTo now: Int64) {
         while let first = ends.first, first.end <= now {
             ends.removeFirst()
-            packets -= 1
+            packets -= first.packets
             bytes -= first.bytes
         }
     }
 
     @inline(__always)
-    mutating func append(end: Int64, bytes: Int) {
-        ends.append((end, bytes))
-        packets += 1
+    mutating func append(end: Int64, bytes: Int, packets: Int = 1) {
+        ends.append((end, bytes, packets))
+        self.packets += packets
         self.bytes += bytes
     }
 

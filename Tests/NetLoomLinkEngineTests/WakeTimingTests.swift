@@ -1,0 +1,74 @@
+import Testing
+@testable import NetLoomLinkEngine
+
+/// How a worker stages its sleeps (WakeEstimator) and how early it hands frames to
+/// the socket (ReleaseLead): plain arithmetic, no clock.
+struct WakeTimingTests {
+    @Test func spinsInsideTheWindowAndSleepsShortWaitsWhole() {
+        let wake = WakeEstimator(spin: 25_000)
+        #expect(wake.timeout(left: 10_000) == 0)
+        #expect(wake.timeout(left: 25_000) == 0)
+        #expect(wake.timeout(left: 100_000) == 75_000)
+        #expect(wake.timeout(left: WakeEstimator.shortSleep + 25_000) == WakeEstimator.shortSleep)
+    }
+
+    @Test func longWaitsEndTheGuardEarlyButNeverShorterThanAShortSleep() {
+        let wake = WakeEstimator(spin: 25_000)
+        let guardNs = wake.guardNanoseconds
+        #expect(guardNs == 100_000 + 4 * 50_000)
+        #expect(wake.timeout(left: 10_000_000) == 10_000_000 - 25_000 - guardNs)
+        #expect(wake.timeout(left: 200_000) == WakeEstimator.shortSleep)
+    }
+
+    @Test func guardFollowsMeasuredOvershootOfLongSleepsOnly() {
+        var quiet = WakeEstimator(spin: 25_000)
+        for _ in 0..<200 { quiet.record(requested: 1_000_000, overshoot: 5_000) }
+        #expect(quiet.meanOvershoot < 6_000)
+        #expect(quiet.guardNanoseconds == WakeEstimator.minimumGuard)
+
+        var noisy = WakeEstimator(spin: 25_000)
+        for i in 0..<200 { noisy.record(requested: 20_000_000, overshoot: i % 2 == 0 ? 100_000 : 200_000) }
+        #expect(noisy.meanOvershoot > 130_000 && noisy.meanOvershoot < 170_000)
+        #expect(noisy.guardNanoseconds > 300_000)
+
+        // Short sleeps say nothing about long ones; absurd overshoots are capped.
+        var short = WakeEstimator(spin: 25_000)
+        short.record(requested: 100_000, overshoot: 5_000_000)
+        #expect(short.meanOvershoot == 100_000)
+        for _ in 0..<100 { short.record(requested: 1_000_000, overshoot: 1_000_000_000) }
+        #expect(short.guardNanoseconds == WakeEstimator.maximumGuard)
+    }
+
+    @Test func leadConvergesToTheMeanLatenessWithinItsCap() {
+        var lead = ReleaseLead(delay: .milliseconds(1))
+        #expect(lead.cap == 100_000)
+        // Sends start 30 us after the (lead-adjusted) release: the lead grows until
+        // sends start on time on average.
+        for _ in 0..<500 {
+            let release: Int64 = 1_000_000
+            let sendStart = release - lead.nanoseconds + 30_000
+            lead.record(release: release, sendStart: sendStart)
+        }
+        #expect(abs(lead.nanoseconds - 30_000) < 2_000)
+
+        // Early sends shrink it; it never goes below zero.
+        for _ in 0..<500 { lead.record(release: 1_000_000, sendStart: 900_000) }
+        #expect(lead.nanoseconds == 0)
+    }
+
+    @Test func leadIsBoundedByAQuarterOfTheDelayAndAbsentWithoutDelay() {
+        var short = ReleaseLead(delay: .microseconds(80))
+        for _ in 0..<100 { short.record(release: 0, sendStart: 1_000_000) }
+        #expect(short.nanoseconds == 20_000)
+
+        var none = ReleaseLead(delay: .zero)
+        for _ in 0..<100 { none.record(release: 0, sendStart: 50_000) }
+        #expect(none.nanoseconds == 0)
+
+        var long = ReleaseLead(delay: .milliseconds(50))
+        for _ in 0..<1000 { long.record(release: 0, sendStart: 10_000_000) }
+        #expect(long.nanoseconds == ReleaseLead.maximum)
+        long.reconfigure(delay: .microseconds(40))
+        #expect(long.nanoseconds == 10_000)
+    }
+}
