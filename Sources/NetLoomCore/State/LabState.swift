@@ -48,11 +48,13 @@ public struct LabState: Codable, Sendable {
         }
     }
 
-    /// Writes the state atomically (a temporary file renamed over the old one).
+    /// Writes the state atomically (a temporary file renamed over the old one). Compact
+    /// JSON: pretty-printed with sorted keys it took 0.6 s of a 1,024-host `up` (4 MB),
+    /// compact 0.39 s (2 MB); `jq . lab.json` reads it.
     public func save() throws {
         let directory = LabDirectory(lab: lab.name)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes]
         try AtomicFile.write(try encoder.encode(self), to: directory.state)
     }
 }
