@@ -92,6 +92,8 @@ public struct BulkPlugin: TrafficPlugin {
         } onCancel: {
             stopped.stop()
         }
+        // Senders that saw the flag return normally: the run was still interrupted.
+        if stopped.isStopped { throw CancellationError() }
         if udp {
             // The last datagrams may still be in flight (delay, queues): stop receiving once
             // nothing has arrived for a while, or after 5 s.
