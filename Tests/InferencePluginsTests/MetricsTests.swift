@@ -73,6 +73,18 @@ struct MetricsTests {
         #expect(metrics.meanOutputTokens.isClose(to: 4))
     }
 
+    @Test func theDurationRunsUntilEveryRequestHasReturned() {
+        var records = Self.records
+        // Request 2's stream ended ([DONE]) 10 ms after its last chunk; request 3 failed at 1.6 s.
+        records[1].finished = 1.01
+        records[2].finished = 1.6
+        let metrics = ServingMetrics(records: records)
+        #expect(metrics.duration.isClose(to: 1.6))
+        #expect(metrics.requestThroughput.isClose(to: 2 / 1.6))
+        records[2].finished = nil
+        #expect(ServingMetrics(records: records).duration.isClose(to: 1.01))
+    }
+
     @Test func goodputObjectivesEachCount() {
         let records = Self.records
         #expect(ServingMetrics(records: records, objectives: ServiceObjectives(ttft: 0.5)).goodRequests == 2)

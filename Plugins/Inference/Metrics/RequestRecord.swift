@@ -21,6 +21,9 @@ public struct RequestRecord: Sendable, Equatable {
     public var kvBytes: Int?
     /// nil: the stream ended with `[DONE]` (or its framing's equivalent).
     public var error: String?
+    /// When the client was done with the request, after its stream ended or it failed
+    /// (vLLM's benchmark duration runs until every request has returned, failed ones too).
+    public var finished: Double?
 
     public init(id: Int, promptTokens: Int, requestedOutputTokens: Int, sent: Double) {
         self.id = id

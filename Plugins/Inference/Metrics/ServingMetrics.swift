@@ -31,7 +31,8 @@ public struct ServiceObjectives: Sendable, Equatable {
 /// - TPOT: per request, (E2E - TTFT) / (output tokens - 1), for requests with more than one token;
 /// - E2E: time from sending a request to its last chunk;
 /// - throughput: completed requests and output tokens over the run's duration, from the
-///   first request sent to the last one finished;
+///   first request sent to the last one returned (failed ones included, as vLLM's
+///   benchmark awaits every request before it stops its clock);
 /// - goodput: completed requests meeting every objective, per second of that duration.
 /// All times in seconds.
 public struct ServingMetrics: Sendable, Equatable {
@@ -62,7 +63,7 @@ public struct ServingMetrics: Sendable, Equatable {
         completed = done.count
         failed = records.count - done.count
         let start = records.map(\.sent).min() ?? 0
-        let end = done.compactMap(\.chunkTimes.last).max() ?? start
+        let end = records.compactMap { $0.finished ?? $0.chunkTimes.last }.max() ?? start
         duration = end - start
         ttft = Statistics(done.compactMap(\.ttft))
         itl = Statistics(done.flatMap(\.itls))

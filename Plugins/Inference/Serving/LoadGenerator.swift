@@ -30,7 +30,7 @@ struct LoadGenerator: Sendable {
                 group.addTask {
                     defer { limiter?.release() }
                     let pool = route(request)
-                    let record: RequestRecord
+                    var record: RequestRecord
                     // A request that has to open a connection counts its setup in TTFT and E2E, as vLLM's
                     // do; on an idle connection the clock starts when the request is written, so the
                     // client's own hand-over between threads is not counted as network time.
@@ -48,6 +48,7 @@ struct LoadGenerator: Sendable {
                         failed.error = "connect: \(error)"
                         record = failed
                     }
+                    record.finished = secondsSince(origin)
                     records.withLock { $0.append(record) }
                     if let ttft = record.ttft { context.metrics.sample("ttft", ttft * 1e3, unit: "ms") }
                     let report = completed.withLock { state -> Int? in
