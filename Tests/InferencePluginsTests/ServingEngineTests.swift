@@ -1,4 +1,6 @@
 import Foundation
+import Glibc
+import NetLoomPluginAPI
 import Synchronization
 import Testing
 @testable import InferencePlugins
@@ -43,5 +45,28 @@ struct ServingEngineTests {
         engine.submit(EngineJob(id: 1, promptTokens: 10, outputTokens: 3, sink: sink))
         for _ in 0..<200 where sink.seen.count < 4 { try await Task.sleep(for: .milliseconds(5)) }
         #expect(sink.seen == ["tokens 1", "tokens 1", "tokens 1 last", "finish 10"])
+    }
+}
+
+/// The thread that writes a connection's messages.
+struct SocketSenderTests {
+    @Test func aSenderThatStoppedRefusesMessagesInsteadOfDroppingThem() throws {
+        var pair: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+        defer { close(pair[1]) }
+        let sender = SocketSender(socket: PluginSocket(descriptor: pair[0], kind: .tcp, node: "test"), name: "test-sender")
+        #expect(sender.send(.init(header: [1, 2, 3], payload: 5)))
+        var bytes = [UInt8](repeating: 0, count: 8)
+        var got = 0
+        while got < 8 {
+            let n = bytes.withUnsafeMutableBytes { recv(pair[1], $0.baseAddress! + got, 8 - got, 0) }
+            #expect(n > 0)
+            if n <= 0 { break }
+            got += n
+        }
+        #expect(Array(bytes[0..<3]) == [1, 2, 3])
+        sender.finish()
+        #expect(!sender.send(.init(header: [9], payload: 0)))
+        #expect(sender.failure == nil)
     }
 }

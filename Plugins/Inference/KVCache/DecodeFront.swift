@@ -22,9 +22,13 @@ final class DecodeFront: Sendable {
         let senders = prefill.value
         guard !senders.isEmpty else { return sink.fail("no prefill node") }
         waiting.withLock { $0[request.id] = (request, sink) }
-        senders[request.id % senders.count].send(SocketSender.Message(
+        let sender = senders[request.id % senders.count]
+        let queued = sender.send(SocketSender.Message(
             header: PrefillNode.jobHeader(key: request.id, promptTokens: request.promptTokens, promptBytes: request.promptBytes),
             payload: request.promptBytes))
+        if !queued, waiting.withLock({ $0.removeValue(forKey: request.id) }) != nil {
+            sink.fail("the connection to the prefill node failed: \(sender.failure.map { "\($0)" } ?? "closed")")
+        }
     }
 
     /// Reads KV caches from one prefill node's connection until it closes.

@@ -19,7 +19,14 @@ final class SocketSender: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [Message] = []
     private var closed = false
-    private(set) var failure: (any Error)?
+    private var failed: (any Error)?
+
+    /// Why the sender stopped early, if it did.
+    var failure: (any Error)? {
+        condition.lock()
+        defer { condition.unlock() }
+        return failed
+    }
 
     init(socket: PluginSocket, name: String) {
         self.socket = socket
@@ -29,11 +36,16 @@ final class SocketSender: @unchecked Sendable {
         thread.start()
     }
 
-    func send(_ message: Message) {
+    /// Queues a message; false (nothing queued) once the sender has finished or failed,
+    /// so a caller never waits for a message that will not be written.
+    @discardableResult
+    func send(_ message: Message) -> Bool {
         condition.lock()
+        defer { condition.unlock() }
+        if closed { return false }
         queue.append(message)
         condition.signal()
-        condition.unlock()
+        return true
     }
 
     /// Stops after the messages already queued.
@@ -70,7 +82,7 @@ final class SocketSender: @unchecked Sendable {
                 message.onSent?()
             } catch {
                 condition.lock()
-                failure = error
+                failed = error
                 closed = true
                 queue = []
                 condition.unlock()
