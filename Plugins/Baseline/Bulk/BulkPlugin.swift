@@ -74,7 +74,6 @@ public struct BulkPlugin: TrafficPlugin {
             receiving.cancel()
             sampling.cancel()
         }
-        let sendStart = ContinuousClock.now
         // Senders run on threads of their own: cancellation reaches them through this flag (a socket
         // the runner shut down before it connected would otherwise send for the whole window).
         let stopped = StopSignal()
@@ -83,7 +82,7 @@ public struct BulkPlugin: TrafficPlugin {
                 for flow in 0..<flows {
                     group.addTask {
                         let socket = try context.socket(udp ? .udp : .tcp, on: sender.name)
-                        try await send(flow: flow, on: socket, to: receiver.address, port: port, until: sendStart + length,
+                        try await send(flow: flow, on: socket, to: receiver.address, port: port,
                                        window: length, stopped: stopped, context: context, counters: counters)
                     }
                 }
@@ -120,14 +119,16 @@ public struct BulkPlugin: TrafficPlugin {
 
     // MARK: - Sending
 
-    /// UDP sends until `end`; a TCP flow sends for `window` from the moment it is connected (as iperf3
-    /// times a test), so a slow connection setup shortens nothing.
-    func send(flow: Int, on socket: PluginSocket, to address: String, port: UInt16, until end: ContinuousClock.Instant,
+    /// Every flow sends for `window` from its own start (as iperf3 times a test): a UDP flow from when
+    /// its thread begins, a TCP flow from when it is connected, so a thread started late or a slow
+    /// connection setup on a loaded machine shortens nothing.
+    func send(flow: Int, on socket: PluginSocket, to address: String, port: UInt16,
               window: Duration, stopped: StopSignal, context: PluginContext, counters: BulkCounters) async throws {
         let perFlowBytes = bytes.map { $0 / UInt64(flows) + (UInt64(flow) < $0 % UInt64(flows) ? 1 : 0) }
         if udp {
             try await context.blocking("bulk-send") {
-                try self.sendDatagrams(on: socket, to: address, port: port, until: end, budget: perFlowBytes, counters: counters)
+                try self.sendDatagrams(on: socket, to: address, port: port, window: window, budget: perFlowBytes,
+                                       stopped: stopped, counters: counters)
             }
             return
         }
@@ -156,14 +157,15 @@ public struct BulkPlugin: TrafficPlugin {
 
     /// Paced datagrams of `message` bytes (payload), each starting with its sequence
     /// number. The rate counts payload bytes, like iperf3's `-b`.
-    func sendDatagrams(on socket: PluginSocket, to address: String, port: UInt16, until end: ContinuousClock.Instant,
-                       budget: UInt64?, counters: BulkCounters) throws {
+    func sendDatagrams(on socket: PluginSocket, to address: String, port: UInt16, window: Duration,
+                       budget: UInt64?, stopped: StopSignal, counters: BulkCounters) throws {
         let perSecond = Double(rate.bitsPerSecond) / 8 / Double(flows)
         let start = ContinuousClock.now
+        let end = start + window
         var buffer = [UInt8](repeating: 0, count: message)
         var sequence: UInt64 = 0
         var sent: UInt64 = 0
-        while true {
+        while !stopped.isStopped {
             let now = ContinuousClock.now
             guard budget.map({ sent < $0 }) ?? (now < end) else { break }
             // Pace: never more than 1 ms ahead of rate x elapsed.
