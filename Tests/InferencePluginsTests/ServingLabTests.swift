@@ -85,9 +85,12 @@ extension ServingLabTests {
         let kv = try #require(run.result("kv transfer median"), "\(run.diagnosis)")
         #expect(kv > 65 && kv < 110, "KV transfer \(kv) ms for 8 MiB at 1 Gbit/s")
         let share = try #require(run.result("kv share of ttft"))
-        #expect(share > 50 && share <= 100, "share \(share) %")
+        #expect(share > 0 && share <= 100, "share \(share) %")
         let ttft = try #require(run.result("ttft median"))
         #expect(ttft > kv, "TTFT \(ttft) ms includes the KV transfer \(kv) ms")
+        // The transfer is most of a typical request's TTFT. Medians: the reported share is a mean over
+        // six requests, and one slowed by the whole parallel suite's load took it to 49% once.
+        #expect(kv / ttft > 0.5, "KV \(kv) ms of TTFT \(ttft) ms (mean share \(share) %)")
     }
 }
 
