@@ -24,6 +24,7 @@ struct SetupBenchmark: ParsableCommand {
 
     func run() throws {
         let sizes = hosts.split(separator: ",").compactMap { Int($0) }
+        SystemIdle.quietNamespaces = SystemIdle.netNamespaces()   // before the probe's scratch namespaces
         let machine = MachineCapabilities.probe()
         guard machine.canCreateNamespaces else { throw ValidationError("needs root") }
         var logger = Logger(label: "bench")
@@ -148,11 +149,20 @@ enum StarLab {
     }
 }
 
-/// Waits until the CPUs are mostly idle, so the kernel's asynchronous namespace
-/// cleanup from the previous run does not land in the next measurement.
+/// Waits until the kernel has freed the previous run's network namespaces and the CPUs
+/// are mostly idle, so that run's cleanup does not land in the next measurement. The
+/// namespaces matter on their own: `down` returns while the kernel still holds them,
+/// and it frees them in a batch up to a second later on an almost idle machine (300
+/// namespaces: 0.75 s at 30 % CPU), which an idle-CPU check alone let through.
 enum SystemIdle {
+    /// Network namespaces allocated before the benchmark built anything.
+    nonisolated(unsafe) static var quietNamespaces = netNamespaces()
+
     static func wait(threshold: Double = 0.85, timeout: Duration = .seconds(60)) {
         let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline, let live = netNamespaces(), let quiet = quietNamespaces, live > quiet + 2 {
+            usleep(100_000)
+        }
         var previous = sample()
         while ContinuousClock.now < deadline {
             usleep(500_000)
@@ -161,6 +171,14 @@ enum SystemIdle {
             if total > 0 && Double(current.idle - previous.idle) / Double(total) >= threshold { return }
             previous = current
         }
+    }
+
+    /// Allocated `net_namespace` objects (/proc/slabinfo, root only), nil if unreadable.
+    static func netNamespaces() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/slabinfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("net_namespace ") })
+        else { return nil }
+        return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
     }
 
     static func sample() -> (idle: UInt64, total: UInt64) {
