@@ -104,15 +104,20 @@ public final class LabBuilder {
 
     private func createVeths() throws {
         let root = try NetlinkSocket()
+        // MTU by namespace and interface index, looked up once per end (a scan per end was quadratic).
+        var mtus: [String: [Int32: Int]] = [:]
+        for namespace in plan.namespaces {
+            mtus[namespace.name] = Dictionary(namespace.interfaces.map { ($0.index, $0.mtu) }, uniquingKeysWith: { first, _ in first })
+        }
         let requests = try plan.veths.map { veth in
-            try LinkRequest.addVeth(spec(veth.a), peer: spec(veth.b))
+            try LinkRequest.addVeth(spec(veth.a, mtus: mtus), peer: spec(veth.b, mtus: mtus))
         }
         try root.perform(requests)
     }
 
-    private func spec(_ end: VethEnd) throws -> InterfaceSpec {
+    private func spec(_ end: VethEnd, mtus: [String: [Int32: Int]]) throws -> InterfaceSpec {
         guard let handle = handles[end.namespace] else { throw CoreError.corruptState("no namespace \(end.namespace)") }
-        let mtu = plan.namespaces.first { $0.name == end.namespace }?.interfaces.first { $0.index == end.index }?.mtu
+        let mtu = mtus[end.namespace]?[end.index]
         // Bridge membership is set with the interface's state in the next phase: the
         // kernel applies IFLA_MASTER at creation only to the first end of a pair.
         return InterfaceSpec(name: end.interface, namespace: handle.namespace, index: end.index, mtu: mtu.map(UInt32.init), up: false)

@@ -61,6 +61,7 @@ public enum LabPlanner {
         // Interface indexes per node: a switch's bridge is 2, interfaces follow in order.
         var namespaces: [PlannedNamespace] = []
         var indexOf: [String: [String: Int32]] = [:]
+        let hostSysctls = baseSysctls + (lab.settings.ipv6 ? [] : disableIPv6) + tcpBufferSysctls(lab)   // once: it scans every link
         for node in lab.nodes {
             var planned = PlannedNamespace(
                 name: node.namespace, node: node.name, kind: node.kind, sysctls: [], bridge: nil,
@@ -69,7 +70,7 @@ public enum LabPlanner {
                 planned.sysctls = silentSysctls
                 planned.bridge = PlannedInterface(name: "br0", index: InterfaceIndexes.bridge, mtu: lab.settings.mtu)
             } else {
-                planned.sysctls = baseSysctls + (lab.settings.ipv6 ? [] : disableIPv6) + tcpBufferSysctls(lab)
+                planned.sysctls = hostSysctls
             }
             planned.sysctls += node.sysctls
             let indexes = InterfaceIndexes.map(node)
