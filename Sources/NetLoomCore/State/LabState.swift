@@ -19,8 +19,13 @@ public struct LabState: Codable, Sendable {
     public var wireNamespace: String?
     /// The link engine's process, when links are shaped in userspace.
     public var engine: EngineProcess?
-    /// Seconds spent in each phase of `up`.
-    public var timings: [PhaseTiming]
+    /// Seconds spent in each phase of `up`: for `up`'s own report, not saved in lab.json
+    /// (the file is encoded while the phases still run, see LabBuilder).
+    public var timings: [PhaseTiming] = []
+
+    enum CodingKeys: String, CodingKey {
+        case lab, labText, changes, instance, tag, createdAt, namespaces, links, wireNamespace, engine
+    }
 
     public func link(named name: String) throws -> PlannedLink {
         guard let link = links.first(where: { $0.name == name }) else {
@@ -48,14 +53,22 @@ public struct LabState: Codable, Sendable {
         }
     }
 
-    /// Writes the state atomically (a temporary file renamed over the old one). Compact
-    /// JSON: pretty-printed with sorted keys it took 0.6 s of a 1,024-host `up` (4 MB),
-    /// compact 0.39 s (2 MB); `jq . lab.json` reads it.
+    /// Writes the state atomically (a temporary file renamed over the old one).
     public func save() throws {
-        let directory = LabDirectory(lab: lab.name)
+        try write(try encoded())
+    }
+
+    /// The state as lab.json holds it. Compact JSON: pretty-printed with sorted keys it
+    /// took 0.6 s of a 1,024-host `up` (4 MB), compact 0.39 s (2 MB); `jq . lab.json` reads it.
+    public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        try AtomicFile.write(try encoder.encode(self), to: directory.state)
+        return try encoder.encode(self)
+    }
+
+    /// Writes `data` (this state's `encoded()`) as lab.json, atomically.
+    public func write(_ data: Data) throws {
+        try AtomicFile.write(data, to: LabDirectory(lab: lab.name).state)
     }
 }
 
