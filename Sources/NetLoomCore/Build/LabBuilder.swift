@@ -52,7 +52,7 @@ public final class LabBuilder {
                 lab: plan.lab, labText: labText, changes: [], instance: String(plan.tag.split(separator: ":").last ?? ""), tag: plan.tag,
                 createdAt: Date(), namespaces: plan.namespaces.map(\.name), links: plan.links,
                 wireNamespace: plan.wireNamespace, engine: nil)
-            let encoding = BackgroundTask { [state] in try state.encoded() }
+            let encoding = try DedicatedThread.start(name: "netloom-state") { [state] in try state.encoded() }
             try timed("namespaces") { try createNamespaces(journal: journal) }
             try timed("veths") { try createVeths() }
             try timed("interfaces") { try configureInterfaces() }
@@ -168,30 +168,6 @@ public final class LabBuilder {
         try Parallel.forEach(plan.lab.nodes.filter { !$0.routes.isEmpty }) { node in
             try self.handles[node.namespace]!.socket.perform(try LabControl.routeRequests(node))
         }
-    }
-}
-
-/// A throwing computation on a thread of its own; `value()` waits for its result.
-final class BackgroundTask<T: Sendable>: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var result: Result<T, any Error>?
-
-    init(_ body: @escaping @Sendable () throws -> T) {
-        let thread = Thread { [self] in
-            let outcome = Result { try body() }
-            condition.lock()
-            result = outcome
-            condition.broadcast()
-            condition.unlock()
-        }
-        thread.start()
-    }
-
-    func value() throws -> T {
-        condition.lock()
-        defer { condition.unlock() }
-        while result == nil { condition.wait() }
-        return try result!.get()
     }
 }
 
