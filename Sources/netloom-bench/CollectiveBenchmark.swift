@@ -138,18 +138,11 @@ enum CollectiveLab {
                 nodes: "h[0-\(ranks - 1)]"
                 params: { operation: all_reduce, \(params) }
             """
-        let lab = try ResolvedLab.parse(yaml: yaml, file: "<collective benchmark>")
-        var logger = Logger(label: "bench")
-        logger.logLevel = .error
-        var options = RunOptions()
-        options.resultsRoot = NSTemporaryDirectory() + "netloom-bench-\(getpid())"
-        let registry = PluginRegistry(TrainingPlugins.all)
-        let runOptions = options, runLogger = logger
-        let outcome = try runBlocking {
-            try await LabRunner(lab: lab, labText: yaml, registry: registry, options: runOptions, logger: runLogger).run()
-        }
-        guard let workload = outcome.summary.workloads.first, workload.status == "ok", let path = outcome.resultsPath else {
-            throw ValidationError("the collective failed: \(outcome.summary.workloads.first?.error ?? outcome.summary.error ?? "")")
+        let run = try BenchResults.run(yaml, file: "<collective benchmark>", plugins: TrainingPlugins.all,
+                                       resultsRoot: NSTemporaryDirectory() + "netloom-bench-\(getpid())")
+        let path = run.path
+        guard let workload = run.summary.workloads.first, workload.status == "ok" else {
+            throw ValidationError("the collective failed: \(run.summary.workloads.first?.error ?? run.summary.error ?? "")")
         }
         let csv = try String(contentsOfFile: "\(path)/\(workload.directory)/tables/nccl.csv", encoding: .utf8)
         let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
@@ -168,20 +161,4 @@ enum CollectiveLab {
         try? FileManager.default.removeItem(atPath: path)
         return Result(rows: rows, overhead: workload.results["overhead"]?.value ?? .nan, backends: backends.sorted().joined(separator: ", "))
     }
-
-    /// Runs async work from the synchronous benchmark command.
-    static func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-        let box = ResultBox<T>()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
-            done.signal()
-        }
-        done.wait()
-        return try box.result!.get()
-    }
-}
-
-private final class ResultBox<T: Sendable>: @unchecked Sendable {
-    var result: Result<T, any Error>?
 }
