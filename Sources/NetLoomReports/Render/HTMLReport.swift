@@ -24,10 +24,10 @@ struct HTMLReport {
     var summary: RunSummary { report.folder.summary }
 
     mutating func render() -> String {
-        let footer = "Written by netloom report (NetLoom \(NetLoomVersion.current)) at \(Format.date(generated)) "
-            + "from \(folder.path). Times count from the moment the lab was up. Data: summary.json, links.csv, "
+        let footer = "Times count from the moment the lab was up. Data: summary.json, links.csv, "
             + "tcp.csv and workloads/ in this folder (docs/results.md)."
-        return HTMLWriter.page(title: "NetLoom report: \(summary.lab) (\(summary.status.rawValue))", footer: footer) { html in
+        return HTMLWriter.page(title: "NetLoom report: \(summary.lab) (\(summary.status.rawValue))",
+                               generated: generated, source: folder.path, footer: footer) { html in
             header(&html)
             html.group("main") { html in
                 runSection(&html)

@@ -1,6 +1,9 @@
 // Reports / Render: writing the page's HTML as well-formed XML (every element closed, every text escaped),
 // so it reads in browsers and in XML tools alike.
 
+import Foundation
+import NetLoomCore
+
 /// Accumulates HTML.
 struct HTMLWriter {
     private(set) var markup = ""
@@ -58,8 +61,11 @@ struct HTMLWriter {
 }
 
 extension HTMLWriter {
-    /// A whole NetLoom page: the shared head and style, then `body`'s content, then a footer line.
-    static func page(title: String, footer: String, body: (inout HTMLWriter) -> Void) -> String {
+    /// A whole NetLoom page: the shared head and style, then `body`'s content, then a footer line
+    /// saying what wrote the page, when, and from which folder, followed by `footer`.
+    static func page(title: String, generated: Date, source: String, footer: String, body: (inout HTMLWriter) -> Void) -> String {
+        let footer = "Written by netloom report (NetLoom \(NetLoomVersion.current)) at \(Format.date(generated)) "
+            + "from \(source). " + footer
         var html = HTMLWriter()
         html.raw("<!DOCTYPE html>\n")
         html.group("html", [("lang", "en")]) { html in

@@ -20,10 +20,10 @@ struct SuitePage {
     var manifest: SuiteManifest { report.manifest }
 
     mutating func render() -> String {
-        let footer = "Written by netloom report (NetLoom \(NetLoomVersion.current)) at \(Format.date(generated)) "
-            + "from \(report.folder.path). Data: table.csv (a row per run), medians.csv (a row per point), "
+        let footer = "Data: table.csv (a row per run), medians.csv (a row per point), "
             + "table.json, and a results folder per run under runs/ (docs/suites.md)."
-        return HTMLWriter.page(title: "NetLoom suite: \(manifest.suite) (\(report.status))", footer: footer) { html in
+        return HTMLWriter.page(title: "NetLoom suite: \(manifest.suite) (\(report.status))",
+                               generated: generated, source: report.folder.path, footer: footer) { html in
             header(&html)
             html.group("main") { html in
                 suiteSection(&html)
