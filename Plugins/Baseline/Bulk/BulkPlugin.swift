@@ -76,7 +76,7 @@ public struct BulkPlugin: TrafficPlugin {
         }
         // Senders run on threads of their own: cancellation reaches them through this flag (a socket
         // the runner shut down before it connected would otherwise send for the whole window).
-        let stopped = StopSignal()
+        let stopped = StopFlag()
         try await withTaskCancellationHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for flow in 0..<flows {
@@ -123,7 +123,7 @@ public struct BulkPlugin: TrafficPlugin {
     /// its thread begins, a TCP flow from when it is connected, so a thread started late or a slow
     /// connection setup on a loaded machine shortens nothing.
     func send(flow: Int, on socket: PluginSocket, to address: String, port: UInt16,
-              window: Duration, stopped: StopSignal, context: PluginContext, counters: BulkCounters) async throws {
+              window: Duration, stopped: StopFlag, context: PluginContext, counters: BulkCounters) async throws {
         let perFlowBytes = bytes.map { $0 / UInt64(flows) + (UInt64(flow) < $0 % UInt64(flows) ? 1 : 0) }
         if udp {
             try await context.blocking("bulk-send") {
@@ -158,7 +158,7 @@ public struct BulkPlugin: TrafficPlugin {
     /// Paced datagrams of `message` bytes (payload), each starting with its sequence
     /// number. The rate counts payload bytes, like iperf3's `-b`.
     func sendDatagrams(on socket: PluginSocket, to address: String, port: UInt16, window: Duration,
-                       budget: UInt64?, stopped: StopSignal, counters: BulkCounters) throws {
+                       budget: UInt64?, stopped: StopFlag, counters: BulkCounters) throws {
         let perSecond = Double(rate.bitsPerSecond) / 8 / Double(flows)
         let start = ContinuousClock.now
         let end = start + window
@@ -320,11 +320,4 @@ final class BulkCounters: Sendable {
 struct BulkError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Set once when the run is cancelled; read by the sending threads.
-final class StopSignal: Sendable {
-    private let flag = Mutex(false)
-    func stop() { flag.withLock { $0 = true } }
-    var isStopped: Bool { flag.withLock { $0 } }
 }

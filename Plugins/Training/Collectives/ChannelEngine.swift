@@ -3,20 +3,13 @@
 // a peer (as NCCL's socket transport splits requests); smaller ones take turns.
 
 import Glibc
+import NetLoomPluginAPI
 import Synchronization
 
 /// An error of the data path.
 public struct CollectiveError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ description: String) { self.description = description }
-}
-
-/// Set when a run must stop (cancellation, a failed rank).
-public final class StopFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    public init() {}
-    public func stop() { flag.store(true, ordering: .relaxed) }
-    public var isStopped: Bool { flag.load(ordering: .relaxed) }
 }
 
 /// Raw buffer addresses: each engine is the only user of its rank's buffers while it runs.

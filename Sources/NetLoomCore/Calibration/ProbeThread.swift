@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// A plain thread whose result can be waited for (probes block; they never run on Swift's
 /// cooperative pool).
@@ -19,11 +18,4 @@ final class ProbeThread<T: Sendable>: @unchecked Sendable {
         done.wait()
         return try result!.get()
     }
-}
-
-/// A flag threads poll.
-final class StopFlag: Sendable {
-    private let value = Mutex(false)
-    var isSet: Bool { value.withLock { $0 } }
-    func set() { value.withLock { $0 = true } }
 }

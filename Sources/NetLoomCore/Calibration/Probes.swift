@@ -1,5 +1,6 @@
 import Foundation
 import NetLoomKernel
+import NetLoomPluginAPI
 import Synchronization
 
 /// The measurements of `netloom calibrate`, each between two namespaces over real sockets:
@@ -24,13 +25,13 @@ enum Probes {
         let server = ProbeThread<Void> {
             var buffer = [UInt8](repeating: 0, count: 64)
             var sender = sockaddr_in6()
-            while !stop.isSet {
+            while !stop.isStopped {
                 guard let size = buffer.withUnsafeMutableBytes({ echo.receive(into: $0, from: &sender) }) else { continue }
                 _ = buffer.withUnsafeBytes { echo.send(UnsafeRawBufferPointer(rebasing: $0[..<size]), to: &sender) }
             }
         }
         defer {
-            stop.set()
+            stop.stop()
             _ = try? server.wait()
         }
         let client = try ProbeSocket(Int32(SOCK_DGRAM.rawValue), in: a)
@@ -93,7 +94,7 @@ enum Probes {
         let stop = StopFlag()
         let sender = ProbeThread<Void> {
             let chunk = [UInt8](repeating: 0x5A, count: 1 << 20)
-            while !stop.isSet {
+            while !stop.isStopped {
                 guard chunk.withUnsafeBytes({ client.send($0) }) != nil else { return }
             }
         }
@@ -101,7 +102,7 @@ enum Probes {
         let (startBytes, startTime) = (received.withLock { $0 }, now())
         Thread.sleep(forTimeInterval: seconds(window))
         let (endBytes, endTime) = (received.withLock { $0 }, now())
-        stop.set()
+        stop.stop()
         client.shutdown()
         _ = try? sender.wait()
         _ = try? server.wait()
@@ -122,7 +123,7 @@ enum Probes {
         let receiver = ProbeThread<Void> {
             var buffer = [UInt8](repeating: 0, count: 256)
             var from = sockaddr_in6()
-            while !stop.isSet {
+            while !stop.isStopped {
                 guard let size = buffer.withUnsafeMutableBytes({ sink.receive(into: $0, from: &from) }), size >= 8 else { continue }
                 let sequence = Int(buffer.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
                 if sequence < datagrams { seen.withLock { $0[sequence] = true } }
@@ -142,7 +143,7 @@ enum Probes {
             _ = payload.withUnsafeBytes { source.send($0, to: &target) }
         }
         Thread.sleep(forTimeInterval: seconds(drain))
-        stop.set()
+        stop.stop()
         try receiver.wait()
         return (datagrams, seen.withLock { $0.filter { $0 }.count })
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import NetLoomCore
 import NetLoomModel
-import Synchronization
+import NetLoomPluginAPI
 
 struct CalibrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -56,10 +56,10 @@ struct CalibrateCommand: ParsableCommand {
         options.loss = !quick && !noLoss
         options.goodputWindow = .milliseconds(Int64(max(seconds, 0.2) * 1000))
         let quiet = global.quiet || json
-        let interrupted = Interrupted()
+        let interrupted = StopFlag()
         let signals = SignalTrap(signals: [SIGINT, SIGTERM]) {
             if !quiet { printError("interrupted: stopping after this measurement and taking the lab down") }
-            interrupted.set()
+            interrupted.stop()
         }
         defer { withExtendedLifetime(signals) {} }
         let report: CalibrationReport
@@ -67,7 +67,7 @@ struct CalibrateCommand: ParsableCommand {
             report = try Calibration.run(
                 lab, labText: text, options: options, logger: logger,
                 progress: { line in if !quiet { printError("    \(line)") } },
-                shouldStop: { interrupted.isSet })
+                shouldStop: { interrupted.isStopped })
         } catch is CancellationError {
             throw ExitCode(130)
         } catch {
@@ -80,11 +80,4 @@ struct CalibrateCommand: ParsableCommand {
         }
         if report.problems > 0 { throw ExitCode(4) }
     }
-}
-
-/// Set by the signal handler, polled by the calibration between measurements.
-private final class Interrupted: Sendable {
-    private let value = Mutex(false)
-    var isSet: Bool { value.withLock { $0 } }
-    func set() { value.withLock { $0 = true } }
 }
