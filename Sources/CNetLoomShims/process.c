@@ -109,6 +109,14 @@ const char *netloom_library_of(const void *symbol) {
     return info.dli_fname;
 }
 
+int netloom_open_tmpfile(const char *directory) {
+    return open(directory, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0);
+}
+
+int netloom_link_fd(int fd, const char *path) {
+    return linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH);
+}
+
 int netloom_is_nsfs(const char *path) {
     struct statfs info;
     if (statfs(path, &info) != 0) return -1;

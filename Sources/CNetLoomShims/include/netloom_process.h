@@ -35,6 +35,13 @@ int netloom_spawn(int netns_fd, const char *path, char *const argv[], char *cons
 /// on failure, with errno set.
 int netloom_exec_in_netns(int netns_fd, const char *file, char *const argv[]);
 
+/// An unnamed regular file in `directory` (open(O_TMPFILE | O_WRONLY)): a descriptor,
+/// or -1 with errno set (EOPNOTSUPP or EISDIR where the filesystem has no O_TMPFILE).
+int netloom_open_tmpfile(const char *directory);
+/// linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH): gives the file behind `fd` the name
+/// `path`. Returns 0 or -1 with errno set (EEXIST if the name is taken).
+int netloom_link_fd(int fd, const char *path);
+
 /// 1 if `path` is on nsfs (a namespace bind mount), 0 if not, -1 with errno on error.
 int netloom_is_nsfs(const char *path);
 

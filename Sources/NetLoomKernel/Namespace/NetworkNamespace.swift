@@ -40,10 +40,7 @@ public final class NetworkNamespace: Sendable {
         try validate(name)
         try prepareDirectory()
         let path = path(of: name)
-        let placeholder = try syscall("ip netns add \(name)") {
-            Glibc.open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0)
-        }
-        close(placeholder)
+        try mountPoints.create(path, operation: "ip netns add \(name)")
         do {
             return try DedicatedThread.run(name: "netns-add") {
                 try syscall("ip netns add \(name): unshare") { netloom_unshare(netloom_clone_newnet()) }
@@ -62,6 +59,9 @@ public final class NetworkNamespace: Sendable {
             throw error
         }
     }
+
+    /// Where this process makes the files namespaces are mounted on.
+    static let mountPoints = MountPointFiles(directory: directory)
 
     /// Opens an existing named namespace.
     public static func open(named name: String) throws(KernelError) -> NetworkNamespace {
