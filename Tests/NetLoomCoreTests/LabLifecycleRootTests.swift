@@ -38,6 +38,28 @@ struct LabLifecycleRootTests {
         }
     }
 
+    /// A host announcing a new IPv6 address sends MLD reports to ff02::16; the switch
+    /// must not flood them to the other hosts (N^2 frames on a big switch), while the
+    /// neighbour solicitations that follow still reach everyone.
+    @Test func aSwitchKeepsMLDReportsFromItsOtherPorts() throws {
+        try LabTests.withLab(Self.routed) { state in
+            let h2 = try #require(state.lab.node(named: "h2")?.interfaces.first)
+            let receivedAtH1 = {  // frames; veth keeps no multicast count, and nothing else is sent in a quiet lab
+                let shown = try LabTests.exec(state, "h1", ["ip", "-s", "-j", "link", "show", "dev", "\(state.lab.node(named: "h1")!.interfaces[0].name)"])
+                let links = try JSONSerialization.jsonObject(with: Data(shown.output.utf8)) as? [[String: Any]]
+                let received = (links?.first?["stats64"] as? [String: Any])?["rx"] as? [String: Any]
+                return try #require(received?["packets"] as? Int, "\(shown.output)")
+            }
+            let before = try receivedAtH1()
+            #expect(try LabTests.exec(state, "h2", ["ip", "address", "add", "fd99::2/64", "dev", h2.name, "nodad"]).status == 0)
+            Thread.sleep(forTimeInterval: 0.3)
+            #expect(try receivedAtH1() == before)
+            #expect(try LabTests.exec(state, "h1", ["ip", "address", "add", "fd99::1/64", "dev", state.lab.node(named: "h1")!.interfaces[0].name, "nodad"]).status == 0)
+            let ping = try LabTests.exec(state, "h1", ["ping", "-c", "1", "-W", "2", "fd99::2"])
+            #expect(ping.status == 0, "\(ping.output)")
+        }
+    }
+
     @Test func statusReadsShapingBackFromTheKernel() throws {
         try LabTests.withLab(Self.routed) { state in
             let report = try LabStatusReader.read(lab: state.lab.name)

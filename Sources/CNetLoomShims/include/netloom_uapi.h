@@ -11,6 +11,8 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/pkt_sched.h>
+#include <linux/pkt_cls.h>
+#include <linux/tc_act/tc_mirred.h>
 #include <linux/gen_stats.h>
 #include <linux/veth.h>
 #include <linux/net_namespace.h>

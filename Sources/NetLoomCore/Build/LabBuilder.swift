@@ -138,7 +138,10 @@ public final class LabBuilder {
         try Parallel.forEach(plan.namespaces) { planned in
             let handle = self.handles[planned.name]!
             var requests: [NetlinkMessage] = []
-            if let bridge = planned.bridge { requests.append(try LinkRequest.setState(index: bridge.index, up: true, alias: tag)) }
+            if let bridge = planned.bridge {
+                if self.plan.lab.settings.ipv6 { requests += try self.mldReportFilter(planned, handle: handle) }
+                requests.append(try LinkRequest.setState(index: bridge.index, up: true, alias: tag))
+            }
             for interface in planned.interfaces {
                 requests.append(try LinkRequest.setState(index: interface.index, up: true, alias: tag, master: interface.master))
                 if let ipv4 = interface.ipv4 { requests.append(try AddressRequest.add(ipv4.kernelPrefix, interface: interface.index)) }
@@ -151,6 +154,31 @@ public final class LabBuilder {
                 try generic.perform(try planned.interfaces.map { try EthtoolRequest.setFeatures(family: family, interface: $0.index, off) })
             }
         }
+    }
+
+    /// A switch hands the MLD reports its ports receive to its own bridge interface
+    /// (which has no IPv6, so they end there) instead of flooding them. Every interface
+    /// that comes up reports its IPv6 multicast groups to ff02::16, three or four times;
+    /// a Linux bridge floods those reports to every port even with multicast snooping on,
+    /// so N hosts on one switch made N^2 frames (at 1,000 hosts, most of `up`'s CPU).
+    /// Nothing in a lab listens to them: lab switches do not snoop and no node routes
+    /// multicast. One filter in a block the switch's ports share; set up before the ports
+    /// come up. Returns the requests for the remaining ports, or none where this kernel
+    /// lacks clsact, u32 or mirred (the switch then floods reports, as before).
+    private func mldReportFilter(_ planned: PlannedNamespace, handle: NamespaceHandle) throws -> [NetlinkMessage] {
+        guard let bridge = planned.bridge, let first = planned.interfaces.first else { return [] }
+        let block: UInt32 = 1
+        do {
+            try handle.socket.perform([
+                try QdiscRequest.addClsact(interface: first.index, ingressBlock: block),
+                try FilterRequest.redirectIPv6Destination(
+                    InetAddress("ff02::16")!, block: block, priority: 1, toIngressOf: bridge.index),
+            ])
+        } catch {
+            logger.notice("switch floods MLD reports: no tc filter here", metadata: ["namespace": "\(planned.name)", "error": "\(error)"])
+            return []
+        }
+        return try planned.interfaces.dropFirst().map { try QdiscRequest.addClsact(interface: $0.index, ingressBlock: block) }
     }
 
     /// The TSO/GSO/GRO feature names this kernel's veths have, read from the first

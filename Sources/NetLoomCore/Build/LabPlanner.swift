@@ -9,7 +9,10 @@ public enum LabPlanner {
     /// and DAD holds IPv6 addresses back for seconds; the kernel skips it only when
     /// both `all` and the interface say so), IPv6 addresses kept across link down/up,
     /// and routes through an interface without carrier skipped, so ECMP fails over
-    /// when a link goes down, as a routed fabric would. Only `default` where the
+    /// when a link goes down, as a routed fabric would. No router solicitations:
+    /// NetLoom assigns addresses and routes and no lab node answers them, but a switch
+    /// floods each to every port, again with backoff for as long as the lab runs (at
+    /// 1,000 hosts, a million frames each time). Only `default` where the
     /// kernel ORs it with `all`: every write here costs time that grows with the
     /// number of namespaces on the machine.
     static let baseSysctls = [
@@ -18,6 +21,7 @@ public enum LabPlanner {
         Sysctl(key: "net.ipv6.conf.default.keep_addr_on_down", value: "1"),
         Sysctl(key: "net.ipv4.conf.default.ignore_routes_with_linkdown", value: "1"),
         Sysctl(key: "net.ipv6.conf.default.ignore_routes_with_linkdown", value: "1"),
+        Sysctl(key: "net.ipv6.conf.default.router_solicitations", value: "0"),
     ]
 
     /// Namespaces whose interfaces must stay silent (switches, the wire): no IPv6 on

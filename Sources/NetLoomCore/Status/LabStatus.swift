@@ -96,7 +96,8 @@ public enum LabStatusReader {
                         shaping: reported.map { "engine \($0.shaping)" } ?? "engine not answering",
                         counters: reported?.counters ?? DirectionCounters())
                 }
-                let held = (qdiscs[side.sender.namespace] ?? []).filter { $0.interface == side.sender.index }
+                // Egress only: a switch port's clsact holds the filter for received MLD reports.
+                let held = (qdiscs[side.sender.namespace] ?? []).filter { $0.interface == side.sender.index && $0.parent != .clsact }
                 let stats = (links[side.sender.namespace] ?? []).first { $0.index == side.sender.index }?.statistics
                 return DirectionStatus(
                     direction: side.label, shapedAt: "\(side.sender.namespace)/\(side.sender.interface) egress",

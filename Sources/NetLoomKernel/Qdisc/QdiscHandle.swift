@@ -12,6 +12,8 @@ public struct QdiscHandle: Hashable, Sendable, CustomStringConvertible {
 
     /// TC_H_ROOT: the parent of a device's root qdisc.
     public static let root = QdiscHandle(raw: netloom_tc_root())
+    /// TC_H_CLSACT: the parent of a clsact qdisc (`tc qdisc add dev IF clsact`).
+    public static let clsact = QdiscHandle(raw: TC_H_CLSACT)
     /// TC_H_UNSPEC: let the kernel choose.
     public static let unspecified = QdiscHandle(raw: 0)
 

@@ -28,6 +28,19 @@ public enum QdiscRequest {
                            verb: replace ? "replace" : "add")
     }
 
+    /// `tc qdisc add dev IF ingress_block BLOCK clsact`: the hook for filters on the
+    /// interface's received frames, taken from the shared filter block BLOCK (one set of
+    /// filters for many interfaces, see `FilterRequest`).
+    public static func addClsact(interface: Int32, ingressBlock: UInt32) throws(KernelError) -> NetlinkMessage {
+        let builder = NetlinkMessageBuilder(
+            type: UInt16(RTM_NEWQDISC), flags: NLM_F_CREATE | NLM_F_EXCL,
+            operation: "tc qdisc add dev \(interface) ingress_block \(ingressBlock) clsact")
+        builder.putFamilyHeader(header(interface: interface, parent: .clsact, handle: QdiscHandle(major: 0xFFFF)))
+        builder.putString(TCA_KIND, "clsact")
+        builder.put(TCA_INGRESS_BLOCK, ingressBlock)
+        return try builder.finish()
+    }
+
     /// `tc qdisc change dev IF parent P handle H KIND ...`: new parameters for an existing
     /// qdisc, in place. Queued packets stay queued and the interface never flaps.
     public static func change(

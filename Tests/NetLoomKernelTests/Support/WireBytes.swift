@@ -40,12 +40,12 @@ struct WireBytes {
     }
 
     /// struct tcmsg
-    mutating func tcmsg(interface: Int32, handle: UInt32, parent: UInt32) {
+    mutating func tcmsg(interface: Int32, handle: UInt32, parent: UInt32, info: UInt32 = 0) {
         u8(0); u8(0); u16(0)
         i32(interface)
         u32(handle)
         u32(parent)
-        u32(0)
+        u32(info)
     }
 }
 
