@@ -19,6 +19,22 @@ struct EngineRootTests {
         #expect(c[0].droppedTotal == 0 && c[1].droppedTotal == 0)
     }
 
+    @Test func theEngineMeasuresItsSendLatencyAndRemovesItsProbe() throws {
+        let topo = try WireTopology(tag: "s")
+        let engine = try topo.engine(aToB: DirectionShaping(delay: .milliseconds(1)), bToA: DirectionShaping(delay: .milliseconds(1)))
+        try engine.start()
+        #expect(engine.sendLatency > .zero && engine.sendLatency <= .microseconds(50), "\(engine.sendLatency)")
+        let links = try sh("ip", "-n", topo.wire, "-o", "link", "show")
+        #expect(!links.contains("nl-probe"), "\(links)")
+        #expect(try topo.pingMedian() >= 2)  // the lead never takes the delay itself
+        engine.stop()
+
+        let off = try topo.engine(aToB: DirectionShaping(), bToA: DirectionShaping(), options: LinkEngineOptions(compensateSendLatency: false))
+        try off.start()
+        defer { off.stop() }
+        #expect(off.sendLatency == .zero)
+    }
+
     @Test func tcpTransferIsHeldToTheRate() throws {
         let topo = try WireTopology(tag: "r")
         let rate: UInt64 = 50_000_000

@@ -69,6 +69,23 @@ struct WakeTimingTests {
         #expect(lead.nanoseconds == 0)
     }
 
+    @Test func leadIncludesTheEnginesSendLatency() {
+        var lead = ReleaseLead(delay: .milliseconds(1), sendLatency: .microseconds(8))
+        #expect(lead.nanoseconds == 8_000)  // before any send
+        // Sends start 2 us after their target (release - lead): a send that starts 8 us
+        // before its release is on time, so only the 2 us of lateness is added.
+        var lowest = Int64.max, highest: Int64 = 0
+        for i in 0..<500 {
+            let release: Int64 = 1_000_000
+            lead.record(release: release, sendStart: release - lead.nanoseconds + 2_000)
+            if i > 100 { lowest = min(lowest, lead.nanoseconds); highest = max(highest, lead.nanoseconds) }
+        }
+        #expect(lowest == 8_000 && highest >= 10_000 && highest <= 11_000, "lead \(lowest)...\(highest)")
+        // A quarter of the delay still bounds the whole lead, and no delay means none.
+        #expect(ReleaseLead(delay: .microseconds(20), sendLatency: .microseconds(8)).nanoseconds == 5_000)
+        #expect(ReleaseLead(delay: .zero, sendLatency: .microseconds(8)).nanoseconds == 0)
+    }
+
     @Test func leadIsBoundedByAQuarterOfTheDelayAndAbsentWithoutDelay() {
         var short = ReleaseLead(delay: .microseconds(80))
         for _ in 0..<100 { short.record(release: 0, sendStart: 1_000_000) }

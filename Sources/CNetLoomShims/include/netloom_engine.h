@@ -38,6 +38,11 @@ int64_t netloom_engine_realtime_offset(void);
 /// (getsockopt PACKET_STATISTICS, which resets the counters). -1 on error.
 long netloom_engine_rx_kernel_drops(int fd);
 
+/// The time from a send on `tx_fd` until the kernel stamps the frame's arrival on
+/// `rx_fd` (an AF_PACKET pair on the two ends of a veth, rx with timestamps on): the
+/// median of `probes` sends of a small frame, in nanoseconds, or -errno.
+int64_t netloom_engine_probe_send_latency(int tx_fd, int rx_fd, int probes);
+
 /// epoll_pwait2 with a timeout in nanoseconds (< 0: wait forever, 0: poll). Fills
 /// `tokens` (epoll_data.u64) and `events` for up to `max` ready fds. Returns the
 /// count or -errno.

@@ -34,6 +34,7 @@ public final class LinkEngine: Sendable {
         enum Phase { case idle, running, stopped }
         var phase = Phase.idle
         var shapings: [DirectionShaping]
+        var sendLatency: Duration = .zero
         var threads: [pthread_t] = []
         var mailboxes: [WorkerMailbox] = []
         var sockets: [Int32] = []
@@ -94,6 +95,8 @@ public final class LinkEngine: Sendable {
     public func start() throws {
         try state.withLock { state throws in
             guard state.phase == .idle else { throw EngineError.alreadyStarted }
+            let sendLatency = measureSendLatency()
+            state.sendLatency = sendLatency
             let sockets = try openSockets()
             var opened = sockets.flatMap { [$0.rxA, $0.txA, $0.rxB, $0.txB] }
             do {
@@ -124,7 +127,7 @@ public final class LinkEngine: Sendable {
                     let thread = try DedicatedThread.spawn(name: "netloom-eng\(w)") {
                         do {
                             let worker = try Worker(index: w, plans: plan, mailbox: mailbox, options: options,
-                                                    clock: clock, logger: logger)
+                                                    sendLatency: sendLatency, clock: clock, logger: logger)
                             ready.signal(nil)
                             worker.run()
                         } catch {
@@ -157,6 +160,21 @@ public final class LinkEngine: Sendable {
     }
 
     private struct LinkSockets { var rxA: Int32, txA: Int32, rxB: Int32, txB: Int32 }
+
+    /// The engine's own send latency, taken off every delay (see SendLatencyProbe), set by `start()`.
+    public var sendLatency: Duration { state.withLock { $0.sendLatency } }
+
+    private func measureSendLatency() -> Duration {
+        guard options.compensateSendLatency else { return .zero }
+        do {
+            let latency = try SendLatencyProbe.measure(in: namespace, qdiscBypass: options.qdiscBypass)
+            logger.info("link engine: send latency", metadata: ["microseconds": "\(Double(latency.nanoseconds) / 1000)"])
+            return latency
+        } catch {
+            logger.warning("link engine: send latency not measured; delays include it", metadata: ["error": "\(error)"])
+            return .zero
+        }
+    }
 
     private func openSockets() throws -> [LinkSockets] {
         let links = linkList

@@ -20,9 +20,14 @@ public struct LinkEngineOptions: Sendable, Equatable {
     /// added to the configured delay. Falls back to the clock when the stamp is missing
     /// or implausible (in the future, or more than 20 ms old).
     public var kernelTimestamps: Bool
+    /// Hand frames to the socket earlier by the engine's own send latency, measured at
+    /// start (see SendLatencyProbe), so the extra hop through the wire namespace is not
+    /// added to the configured delay.
+    public var compensateSendLatency: Bool
 
     public init(batchSize: Int = 32, spin: Duration = .microseconds(25), pinWorkers: Bool = false,
-                socketBufferBytes: Int = 16 << 20, qdiscBypass: Bool = true, batchesPerWake: Int = 4, kernelTimestamps: Bool = true) {
+                socketBufferBytes: Int = 16 << 20, qdiscBypass: Bool = true, batchesPerWake: Int = 4, kernelTimestamps: Bool = true,
+                compensateSendLatency: Bool = true) {
         self.batchSize = min(max(batchSize, 1), 64)
         self.spin = spin
         self.pinWorkers = pinWorkers
@@ -30,5 +35,6 @@ public struct LinkEngineOptions: Sendable, Equatable {
         self.qdiscBypass = qdiscBypass
         self.batchesPerWake = max(batchesPerWake, 1)
         self.kernelTimestamps = kernelTimestamps
+        self.compensateSendLatency = compensateSendLatency
     }
 }

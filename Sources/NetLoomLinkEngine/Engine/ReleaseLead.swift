@@ -1,22 +1,34 @@
 /// How much earlier than their release time a direction hands frames to the socket.
-/// A worker wakes, notices a due frame and starts its send some microseconds after the
-/// release time, more on a loaded machine; the lead takes back the part of that delay
-/// nearly every send has, and no more: it tracks the 10th percentile of the lateness
-/// (a stochastic quantile estimate: up a step after a send that started late or on
-/// time, down nine after one that started early), so about one send in ten starts
-/// early by a few microseconds and a typical frame never leaves before its time, even
-/// when preemption makes the mean lateness large. Bounded by a quarter of the
-/// configured delay (never more than 100 us), so a link without delay gets none.
+/// Two parts. The engine's own send latency (measured at start, see SendLatencyProbe):
+/// a frame reaches the next interface that long after its send starts, a hop kernel
+/// netem does not add. And the worker's lateness: it wakes, notices a due frame and
+/// starts its send some microseconds after the target, more on a loaded machine; that
+/// part takes back what nearly every send has, and no more: it tracks the 10th
+/// percentile of the lateness (a stochastic quantile estimate: up a step after a send
+/// that started late or on time, down nine after one that started early), so about one
+/// send in ten starts early by a few microseconds and a typical frame never arrives
+/// before its time, even when preemption makes the mean lateness large. Bounded by a
+/// quarter of the configured delay (never more than 100 us), so a link without delay
+/// gets none.
 struct ReleaseLead {
     static let maximum: Int64 = 100_000
     static let step: Int64 = 1_000
     /// Early sends move the lead down this many steps: the share of early sends settles at 1 / (1 + this).
     static let earlyWeight: Int64 = 9
 
-    private(set) var nanoseconds: Int64 = 0
+    /// The engine's send latency, in nanoseconds.
+    let sendLatency: Int64
+    /// The part that tracks the worker's lateness.
+    private(set) var lateness: Int64 = 0
     private(set) var cap: Int64
 
-    init(delay: Duration) { cap = Self.cap(for: delay) }
+    init(delay: Duration, sendLatency: Duration = .zero) {
+        self.sendLatency = max(sendLatency.nanoseconds, 0)
+        cap = Self.cap(for: delay)
+    }
+
+    /// The whole lead.
+    var nanoseconds: Int64 { min(sendLatency + lateness, cap) }
 
     static func cap(for delay: Duration) -> Int64 {
         min(max(delay.nanoseconds / 4, 0), maximum)
@@ -24,13 +36,13 @@ struct ReleaseLead {
 
     mutating func reconfigure(delay: Duration) {
         cap = Self.cap(for: delay)
-        nanoseconds = min(nanoseconds, cap)
+        lateness = min(lateness, cap)
     }
 
     /// A frame whose release time was `release` started its send at `sendStart`.
     mutating func record(release: Int64, sendStart: Int64) {
         guard cap > 0 else { return }
-        let change = sendStart >= release ? Self.step : -Self.earlyWeight * Self.step
-        nanoseconds = min(max(nanoseconds + change, 0), cap)
+        let change = sendStart >= release - sendLatency ? Self.step : -Self.earlyWeight * Self.step
+        lateness = min(max(lateness + change, 0), cap)
     }
 }

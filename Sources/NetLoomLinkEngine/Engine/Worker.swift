@@ -39,11 +39,11 @@ final class DirectionRuntime {
     /// Position among the worker's directions (its epoll token).
     let index: Int
 
-    init(plan: DirectionPlan, index: Int, now: Int64) throws(EngineError) {
+    init(plan: DirectionPlan, index: Int, now: Int64, sendLatency: Duration) throws(EngineError) {
         self.plan = plan
         self.index = index
         model = DirectionModel(plan.shaping, now: now)
-        lead = ReleaseLead(delay: plan.shaping.delay)
+        lead = ReleaseLead(delay: plan.shaping.delay, sendLatency: sendLatency)
         arenas = [try FrameArena(capacity: FrameArena.capacity(for: plan.shaping))]
         counters = EngineLinkCounters(link: plan.link, direction: plan.direction)
         sendQueue.reserveCapacity(256)
@@ -124,7 +124,7 @@ final class Worker {
     private var loggedSendError = false
 
     init(index: Int, plans: [DirectionPlan], mailbox: WorkerMailbox, options: LinkEngineOptions,
-         clock: any EngineClock, logger: Logger) throws(EngineError) {
+         sendLatency: Duration = .zero, clock: any EngineClock, logger: Logger) throws(EngineError) {
         self.index = index
         self.mailbox = mailbox
         self.options = options
@@ -134,7 +134,7 @@ final class Worker {
         wake = WakeEstimator(spin: options.spin.nanoseconds)
         let now = clock.now().nanoseconds
         var runtimes: [DirectionRuntime] = []
-        for (i, plan) in plans.enumerated() { runtimes.append(try DirectionRuntime(plan: plan, index: i, now: now)) }
+        for (i, plan) in plans.enumerated() { runtimes.append(try DirectionRuntime(plan: plan, index: i, now: now, sendLatency: sendLatency)) }
         directions = runtimes
         let fd = netloom_engine_epoll_create()
         guard fd >= 0 else { throw .system(operation: "epoll_create1", errno: -fd) }
