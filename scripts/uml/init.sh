@@ -12,7 +12,8 @@ mount -t tmpfs tmpfs /dev/shm 2>/dev/null
 ip link set lo up
 M=/usr/lib/uml/modules/$(uname -r)/kernel
 for m in lib/crc-ccitt net/ipv6/ipv6 net/llc/llc net/802/stp net/bridge/bridge drivers/net/veth \
-         net/sched/sch_netem net/sched/sch_tbf net/sched/sch_htb; do
+         net/sched/sch_netem net/sched/sch_tbf net/sched/sch_htb \
+         net/sched/sch_ingress net/sched/cls_u32 net/sched/act_mirred; do
     insmod "$M/$m.ko" || echo "uml: could not load $m"
 done
 cd "$WORK"
