@@ -175,7 +175,7 @@ public final class LabBuilder {
                     InetAddress("ff02::16")!, block: block, priority: 1, toIngressOf: bridge.index),
             ])
         } catch {
-            logger.notice("switch floods MLD reports: no tc filter here", metadata: ["namespace": "\(planned.name)", "error": "\(error)"])
+            logger.notice("switch floods MLD reports: this kernel lacks clsact, cls_u32 or act_mirred", metadata: ["namespace": "\(planned.name)", "error": "\(error)"])
             return []
         }
         return try planned.interfaces.dropFirst().map { try QdiscRequest.addClsact(interface: $0.index, ingressBlock: block) }
