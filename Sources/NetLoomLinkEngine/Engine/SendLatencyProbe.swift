@@ -5,15 +5,16 @@ import NetLoomKernel
 /// How long the engine's own send takes to reach the next interface: from the start of
 /// an AF_PACKET send to the kernel's arrival stamp at the other end of a veth. A frame the
 /// engine forwards crosses one veth more than on a plain link, and that hop, with the
-/// send's copy and allocation, is what the engine adds to the configured delay (about 10
-/// us each way on the 2-core VM; kernel netem hands its frame straight to the device).
+/// send's copy and allocation, is what the engine adds to the configured delay (4-6 us
+/// each way on the 2-core VM; kernel netem hands its frame straight to the device).
 /// Measured once at start on a veth pair of its own in the wire namespace, removed after.
 enum SendLatencyProbe {
     /// At most this much is subtracted, however slow the probe found the machine.
     static let maximum: Duration = .microseconds(50)
     static let probes: Int32 = 64
 
-    /// The median send latency, or zero where it cannot be measured (logged by the caller).
+    /// The median send latency; zero where the kernel gives no receive timestamps. Throws
+    /// when the probe cannot run (the caller then logs it and compensates nothing).
     static func measure(in namespace: NetworkNamespace, qdiscBypass: Bool) throws -> Duration {
         try namespace.run {
             let socket = try NetlinkSocket()
