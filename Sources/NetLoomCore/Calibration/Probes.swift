@@ -22,7 +22,7 @@ enum Probes {
         try echo.bind(port: 0)
         echo.setReceiveTimeout(.milliseconds(100))
         let stop = StopFlag()
-        let server = ProbeThread<Void> {
+        let server = try DedicatedThread.start(name: "netloom-probe") {
             var buffer = [UInt8](repeating: 0, count: 64)
             var sender = sockaddr_in6()
             while !stop.isStopped {
@@ -32,7 +32,7 @@ enum Probes {
         }
         defer {
             stop.stop()
-            _ = try? server.wait()
+            _ = try? server.value()
         }
         let client = try ProbeSocket(Int32(SOCK_DGRAM.rawValue), in: a)
         try client.bind(port: 0)
@@ -40,7 +40,7 @@ enum Probes {
         var target = try ProbeSocket.address(address, port: echo.port)
         let samples = Mutex<[Double]>([])
         let sent = Mutex<UInt64>(0)
-        let receiver = ProbeThread<Void> {
+        let receiver = try DedicatedThread.start(name: "netloom-probe") {
             var buffer = [UInt8](repeating: 0, count: 64)
             var from = sockaddr_in6()
             var deadline: UInt64 = .max
@@ -65,7 +65,7 @@ enum Probes {
             sent.withLock { $0 += 1 }
             Thread.sleep(forTimeInterval: seconds(interval))
         }
-        try receiver.wait()
+        try receiver.value()
         return samples.withLock { $0 }
     }
 
@@ -76,7 +76,7 @@ enum Probes {
         try listener.bind(port: 0)
         try listener.listen()
         let received = Mutex<UInt64>(0)
-        let server = ProbeThread<Void> {
+        let server = try DedicatedThread.start(name: "netloom-probe") {
             let connection = try listener.accept()
             var buffer = [UInt8](repeating: 0, count: 1 << 20)
             while let count = buffer.withUnsafeMutableBytes({ connection.receive(into: $0) }), count > 0 {
@@ -88,11 +88,11 @@ enum Probes {
             try client.connect(to: address, port: listener.port)
         } catch {
             listener.shutdown()  // wakes the server's accept
-            _ = try? server.wait()
+            _ = try? server.value()
             throw error
         }
         let stop = StopFlag()
-        let sender = ProbeThread<Void> {
+        let sender = try DedicatedThread.start(name: "netloom-probe") {
             let chunk = [UInt8](repeating: 0x5A, count: 1 << 20)
             while !stop.isStopped {
                 guard chunk.withUnsafeBytes({ client.send($0) }) != nil else { return }
@@ -104,8 +104,8 @@ enum Probes {
         let (endBytes, endTime) = (received.withLock { $0 }, now())
         stop.stop()
         client.shutdown()
-        _ = try? sender.wait()
-        _ = try? server.wait()
+        _ = try? sender.value()
+        _ = try? server.value()
         return Double(endBytes - startBytes) * 8 / (Double(endTime - startTime) / 1e9)
     }
 
@@ -120,7 +120,7 @@ enum Probes {
         sink.setReceiveTimeout(.milliseconds(50))
         let stop = StopFlag()
         let seen = Mutex([Bool](repeating: false, count: datagrams))
-        let receiver = ProbeThread<Void> {
+        let receiver = try DedicatedThread.start(name: "netloom-probe") {
             var buffer = [UInt8](repeating: 0, count: 256)
             var from = sockaddr_in6()
             while !stop.isStopped {
@@ -144,7 +144,7 @@ enum Probes {
         }
         Thread.sleep(forTimeInterval: seconds(drain))
         stop.stop()
-        try receiver.wait()
+        try receiver.value()
         return (datagrams, seen.withLock { $0.filter { $0 }.count })
     }
 }
