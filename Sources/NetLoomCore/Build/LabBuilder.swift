@@ -156,29 +156,17 @@ public final class LabBuilder {
         }
     }
 
-    /// A switch hands the MLD reports its ports receive to its own bridge interface
-    /// (which has no IPv6, so they end there) instead of flooding them. Every interface
-    /// that comes up reports its IPv6 multicast groups to ff02::16, three or four times;
-    /// a Linux bridge floods those reports to every port even with multicast snooping on,
-    /// so N hosts on one switch made N^2 frames (at 1,000 hosts, most of `up`'s CPU).
-    /// Nothing in a lab listens to them: lab switches do not snoop and no node routes
-    /// multicast. One filter in a block the switch's ports share; set up before the ports
-    /// come up. Returns the requests for the remaining ports, or none where this kernel
-    /// lacks clsact, u32 or mirred (the switch then floods reports, as before).
+    /// The switch's ports in an MLDReportFilter, set up before they come up. Returns the
+    /// requests for the ports after the first, or none where this kernel cannot filter.
     private func mldReportFilter(_ planned: PlannedNamespace, handle: NamespaceHandle) throws -> [NetlinkMessage] {
         guard let bridge = planned.bridge, let first = planned.interfaces.first else { return [] }
-        let block: UInt32 = 1
         do {
-            try handle.socket.perform([
-                try QdiscRequest.addClsact(interface: first.index, ingressBlock: block),
-                try FilterRequest.redirectIPv6Destination(
-                    InetAddress("ff02::16")!, block: block, priority: 1, toIngressOf: bridge.index),
-            ])
+            try handle.socket.perform(MLDReportFilter.setup(firstPort: first.index, bridge: bridge.index))
         } catch {
             logger.notice("switch floods MLD reports: this kernel lacks clsact, cls_u32 or act_mirred", metadata: ["namespace": "\(planned.name)", "error": "\(error)"])
             return []
         }
-        return try planned.interfaces.dropFirst().map { try QdiscRequest.addClsact(interface: $0.index, ingressBlock: block) }
+        return try planned.interfaces.dropFirst().map { try MLDReportFilter.attach(port: $0.index) }
     }
 
     /// The TSO/GSO/GRO feature names this kernel's veths have, read from the first

@@ -9,8 +9,8 @@ enum LabTests {
     static let machine = MachineCapabilities.probe()
     static var available: Bool { machine.canCreateNamespaces }
 
-    /// Whether this kernel has what a switch's MLD report filter needs (clsact, cls_u32,
-    /// act_mirred), tried in a throwaway namespace.
+    /// Whether this kernel takes a switch's MLDReportFilter (clsact, cls_u32, act_mirred),
+    /// tried in a throwaway namespace.
     static let kernelHasIngressFilters: Bool = {
         guard available else { return false }
         let name = "t\(String(getpid(), radix: 36))-filters"
@@ -19,10 +19,7 @@ enum LabTests {
         return (try? namespace.run { () throws -> Bool in
             let socket = try NetlinkSocket()
             try socket.perform(LinkRequest.addVeth(InterfaceSpec(name: "p0", index: 2), peer: InterfaceSpec(name: "p1", index: 3)))
-            try socket.perform([
-                QdiscRequest.addClsact(interface: 2, ingressBlock: 1),
-                FilterRequest.redirectIPv6Destination(InetAddress("ff02::16")!, block: 1, priority: 1, toIngressOf: 3),
-            ])
+            try socket.perform(MLDReportFilter.setup(firstPort: 2, bridge: 3))
             return true
         }) ?? false
     }()
