@@ -124,7 +124,7 @@ final class Worker {
     private var loggedSendError = false
 
     init(index: Int, plans: [DirectionPlan], mailbox: WorkerMailbox, options: LinkEngineOptions,
-         sendLatency: Duration = .zero, clock: any EngineClock, logger: Logger) throws(EngineError) {
+         sendLatency: Duration, clock: any EngineClock, logger: Logger) throws(EngineError) {
         self.index = index
         self.mailbox = mailbox
         self.options = options
