@@ -21,8 +21,9 @@ enum SendLatencyProbe {
             let names = ("nl-probe0", "nl-probe1")
             try socket.perform(LinkRequest.addVeth(InterfaceSpec(name: names.0), peer: InterfaceSpec(name: names.1)))
             let a = Int32(if_nametoindex(names.0)), b = Int32(if_nametoindex(names.1))
-            guard a > 0, b > 0 else { throw EngineError.interfaceNotFound(link: "send probe", interface: names.0) }
-            defer { _ = try? socket.perform(LinkRequest.delete(index: a)) }
+            guard a > 0 else { throw EngineError.interfaceNotFound(link: "send probe", interface: names.0) }
+            defer { _ = try? socket.perform(LinkRequest.delete(index: a)) }  // removes both ends
+            guard b > 0 else { throw EngineError.interfaceNotFound(link: "send probe", interface: names.1) }
             try socket.perform([LinkRequest.setState(index: a, up: true), LinkRequest.setState(index: b, up: true)])
             let tx = netloom_engine_open_tx(a, 1 << 20, qdiscBypass ? 1 : 0)
             guard tx >= 0 else { throw EngineError.socket(link: "send probe", interface: names.0, errno: -tx) }
