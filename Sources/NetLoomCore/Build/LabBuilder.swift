@@ -46,14 +46,15 @@ public final class LabBuilder {
         do {
             try journal.append(.begin(tag: plan.tag, pid: getpid()))
             // lab.json is large (2 MB at 1,000 hosts, 0.4 s to encode): it is encoded on a thread of its
-            // own while the kernel builds (the phases leave a CPU idle while they wait for the rtnl lock),
-            // and again at the end only if the lab got a link engine.
+            // own while the kernel builds, from the veths on (creating the veths holds the rtnl lock on
+            // one thread and leaves the other CPU idle; the namespace phase keeps both busy), and again
+            // at the end only if the lab got a link engine.
             var state = LabState(
                 lab: plan.lab, labText: labText, changes: [], instance: String(plan.tag.split(separator: ":").last ?? ""), tag: plan.tag,
                 createdAt: Date(), namespaces: plan.namespaces.map(\.name), links: plan.links,
                 wireNamespace: plan.wireNamespace, engine: nil)
-            let encoding = try DedicatedThread.start(name: "netloom-state") { [state] in try state.encoded() }
             try timed("namespaces") { try createNamespaces(journal: journal) }
+            let encoding = try DedicatedThread.start(name: "netloom-state") { [state] in try state.encoded() }
             try timed("veths") { try createVeths() }
             try timed("interfaces") { try configureInterfaces() }
             try timed("routes") { try addRoutes() }
