@@ -15,48 +15,26 @@ public enum ProcSys {
     /// chain, so looking one up through /proc costs time proportional to the number of
     /// network namespaces on the machine (a lab of 1024 hosts spent a fifth of its CPU
     /// there). The files are therefore opened through a private procfs instance where the
-    /// kernel can make one, each folder once, relative to its parent.
+    /// kernel can make one, by their path relative to its `sys` folder: one openat each.
     public static func write(_ settings: [(key: String, value: String)]) throws(KernelError) {
-        var folders = Folders()
-        defer { folders.closeAll() }
+        if settings.isEmpty { return }
+        let instance = netloom_private_procsys()
+        let root = try instance >= 0 ? instance : syscall("open /proc/sys") { Glibc.open("/proc/sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        defer { close(root) }
         for (key, value) in settings {
-            let components = components(key)
-            let operation = "sysctl -w \(key)=\(value)"
-            let folder = try folders.open(components.dropLast(), operation: operation)
-            let fd = try syscall(operation) { openat(folder, components.last ?? "", O_WRONLY | O_CLOEXEC) }
+            let fd = try syscall("sysctl -w \(key)=\(value)") { openat(root, path(key), O_WRONLY | O_CLOEXEC) }
             defer { close(fd) }
-            let bytes = Array(value.utf8)
-            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if written != bytes.count {
-                throw KernelError(operation, errno: written < 0 ? .last : .ioError)
+            var text = value
+            let written = text.withUTF8 { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if written != value.utf8.count {
+                throw KernelError("sysctl -w \(key)=\(value)", errno: written < 0 ? .last : .ioError)
             }
         }
-    }
-
-    /// Folders under /proc/sys opened so far, by path.
-    private struct Folders {
-        private var open: [ArraySlice<String>: Int32] = [:]
-
-        mutating func open(_ path: ArraySlice<String>, operation: String) throws(KernelError) -> Int32 {
-            if let fd = open[path] { return fd }
-            let fd: Int32
-            if let name = path.last {
-                let parent = try self.open(path.dropLast(), operation: operation)
-                fd = try syscall(operation) { openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-            } else {
-                let instance = netloom_private_procsys()
-                fd = try instance >= 0 ? instance : syscall(operation) { Glibc.open("/proc/sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-            }
-            open[path] = fd
-            return fd
-        }
-
-        func closeAll() { for fd in open.values { close(fd) } }
     }
 
     /// `sysctl -n KEY`, without the trailing newline.
     public static func read(_ key: String) throws(KernelError) -> String {
-        let path = "/proc/sys/" + components(key).joined(separator: "/")
+        let path = "/proc/sys/" + path(key)
         let fd = try syscall("sysctl \(key)") { open(path, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -66,9 +44,9 @@ public enum ProcSys {
         return text
     }
 
-    /// Path components of a dotted key. Interface names may contain dots, so keys
-    /// with a slash are taken as paths already (`net/ipv4/conf/eth0.1/forwarding`).
-    static func components(_ key: String) -> [String] {
-        key.split(separator: key.contains("/") ? "/" : ".").map(String.init)
+    /// The path under /proc/sys of a dotted key. Interface names may contain dots, so
+    /// keys with a slash are taken as paths already (`net/ipv4/conf/eth0.1/forwarding`).
+    static func path(_ key: String) -> String {
+        key.contains("/") ? key : String(key.map { $0 == "." ? "/" : $0 })
     }
 }
