@@ -97,6 +97,20 @@ struct LabPlannerTests {
         #expect(keys("sw") == ["net.ipv6.conf.default.disable_ipv6"])
     }
 
+    @Test func hostTCPBuffersHoldEightBandwidthDelayProducts() throws {
+        let buffers = { (rate: String, delay: String) throws -> [String] in
+            let yaml = "name: tcp\nnodes: { a: {}, b: {} }\nlinks:\n  - endpoints: [a, b]\n    rate: \(rate)\n    delay: \(delay)\n"
+            return try self.plan(yaml, netem: true).namespaces.first { $0.node == "a" }!.sysctls
+                .filter { $0.key.hasPrefix("net.ipv4.tcp_") }.map { "\($0.key)=\($0.value)" }
+        }
+        // 10 Gbit/s over a 10 ms RTT: 12.5 MB per BDP.
+        #expect(try buffers("10gbit", "5ms") == ["net.ipv4.tcp_rmem=4096 131072 100000000", "net.ipv4.tcp_wmem=4096 16384 100000000"])
+        // 100 Mbit/s over 10 ms: 1 MB, the kernel's default of 6 MiB suffices.
+        #expect(try buffers("100mbit", "5ms").isEmpty)
+        // 400 Gbit/s over 200 ms: capped at 1 GiB.
+        #expect(try buffers("400gbit", "100ms").first == "net.ipv4.tcp_rmem=4096 131072 1073741824")
+    }
+
     @Test func seedIsSentOnlyToKernelsThatKeepIt() throws {
         let yaml = Self.lab + "\nseed: 7\n"
         let old = try LabPlanner.plan(try ResolvedLab.parse(yaml: yaml), instance: "a", machine: Self.machine(netem: true, kernel: "6.1.176"),

@@ -36,16 +36,22 @@ public enum LabPlanner {
 
     /// Linux caps a TCP connection's buffers at 6 MiB by default, which limits one
     /// flow to about 2.4 Gbit/s over a 10 ms RTT whatever the link allows. Hosts get
-    /// room for twice the largest bandwidth-delay product in the lab (the fastest
-    /// link's rate over the lab's longest RTT), at most 1 GiB, so the emulated network,
-    /// not the hosts' defaults, limits throughput. Only autotuning's limits
+    /// room for 8 times the largest bandwidth-delay product in the lab (the fastest
+    /// link's rate over the lab's longest RTT), at most 1 GiB: receive autotuning aims
+    /// for a window of 2 (steady) to 4 (growing) times what the application read in the
+    /// last RTT, and the buffer also pays for every packet's overhead, so anything less
+    /// makes the hosts, not the emulated network, limit one flow (10 Gbit/s, 5 ms, one
+    /// engine worker on 2 cores: 2 x BDP 7.4-9.3 Gbit/s, 8 x BDP 9.26-9.56). Autotuning
+    /// grows a buffer only as far as a connection needs. Only autotuning's limits
     /// (`tcp_rmem`, `tcp_wmem`) are per namespace; `net.core.rmem_max`, which caps
     /// explicit SO_RCVBUF requests, belongs to the host and is left alone. Nothing is
     /// written when the default suffices, and a node's own `sysctls` still win.
+    static let bufferBDPs = 8
+
     static func tcpBufferSysctls(_ lab: ResolvedLab) -> [Sysctl] {
         let fastest = lab.links.flatMap { [$0.aToB.rate, $0.bToA.rate] }.compactMap { $0?.bitsPerSecond }.max() ?? 0
         let rtt = Double(lab.rttReference.components.seconds) + Double(lab.rttReference.components.attoseconds) / 1e18
-        let needed = UInt64(2 * Double(fastest) / 8 * rtt)
+        let needed = UInt64(Double(bufferBDPs) * Double(fastest) / 8 * rtt)
         let linuxDefault: UInt64 = 6 << 20
         guard needed > linuxDefault else { return [] }
         let size = min(needed, 1 << 30)
