@@ -22,6 +22,9 @@ struct FidelityBenchmark: ParsableCommand {
     @Option(help: "Backends to measure (comma-separated): kernel,userspace.")
     var backends = "kernel,userspace"
 
+    @Option(help: "Cases to run (comma-separated): delay,rate,loss.")
+    var cases = "delay,rate,loss"
+
     func run() throws {
         let machine = MachineCapabilities.probe()
         guard machine.canCreateNamespaces else { throw ValidationError("needs root") }
@@ -31,8 +34,8 @@ struct FidelityBenchmark: ParsableCommand {
               + " goodput after TCP's first second (iperf3 -O 1)\n")
         var rows: [[String]] = [["backend", "case", "configured", "measured", "ratio", "verdict"]]
         for backend in backends.split(separator: ",").map(String.init) {
-            let cases = Fidelity(backend: backend, machine: machine, runs: runs, seconds: seconds)
-            for row in try cases.all() {
+            let fidelity = Fidelity(backend: backend, machine: machine, runs: runs, seconds: seconds)
+            for row in try fidelity.rows(cases: Set(cases.split(separator: ",").map(String.init))) {
                 rows.append(row)
                 print(row.joined(separator: "  "))
             }
@@ -49,15 +52,15 @@ private struct Fidelity {
 
     var netemMissing: Bool { backend == "kernel" && !machine.hasNetem }
 
-    func all() throws -> [[String]] {
+    func rows(cases: Set<String>) throws -> [[String]] {
         var rows: [[String]] = []
-        for oneWay in [10.0, 1.0] {
-            rows.append(try delay(oneWayMilliseconds: oneWay))
+        if cases.contains("delay") {
+            for oneWay in [10.0, 1.0] { rows.append(try delay(oneWayMilliseconds: oneWay)) }
         }
-        for rate in ["10mbit", "100mbit", "1gbit", "10gbit"] {
-            rows.append(try goodput(rate: rate))
+        if cases.contains("rate") {
+            for rate in ["10mbit", "100mbit", "1gbit", "10gbit"] { rows.append(try goodput(rate: rate)) }
         }
-        rows.append(try loss())
+        if cases.contains("loss") { rows.append(try loss()) }
         return rows
     }
 
