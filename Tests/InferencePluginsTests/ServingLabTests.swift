@@ -75,6 +75,7 @@ extension ServingLabTests {
                   model: llama-3-8b
                   requests: 6
                   rate: 4
+                  max_concurrency: 1
                   prompt_tokens: 64
                   output_tokens: 8
                   engine: zero
@@ -88,8 +89,10 @@ extension ServingLabTests {
         #expect(share > 0 && share <= 100, "share \(share) %")
         let ttft = try #require(run.result("ttft median"))
         #expect(ttft > kv, "TTFT \(ttft) ms includes the KV transfer \(kv) ms")
-        // The transfer is most of a typical request's TTFT. Medians: the reported share is a mean over
-        // six requests, and one slowed by the whole parallel suite's load took it to 49% once.
+        // The transfer is most of a typical request's TTFT. One request at a time (max_concurrency 1):
+        // with Poisson arrivals at 4/s a request's KV cache could queue behind the one before, and under
+        // the whole parallel suite's load that queueing took the median TTFT to 2.8 x the transfer once.
+        // Medians: the reported share is a mean over six requests.
         #expect(kv / ttft > 0.5, "KV \(kv) ms of TTFT \(ttft) ms (mean share \(share) %)")
     }
 }
