@@ -15,6 +15,16 @@ struct SettingsRootTests {
         }
     }
 
+    @Test func severalSysctlsInOneCallByDottedKeyAndByPath() throws {
+        try Root.withNamespaces(1) { ns in
+            try ns[0].run {
+                try ProcSys.write([("net.ipv4.tcp_rmem", "4096 131072 100000000"), ("net/ipv6/conf/lo/hop_limit", "17")])
+            }
+            let shown = try run("/usr/sbin/ip", ["netns", "exec", ns[0].name!, "sysctl", "-n", "net.ipv4.tcp_rmem", "net.ipv6.conf.lo.hop_limit"])
+            #expect(shown.split(whereSeparator: \.isWhitespace) == ["4096", "131072", "100000000", "17"])
+        }
+    }
+
     @Test func offloadsAreSwitchedOffOverEthtoolNetlink() throws {
         try Root.withNamespaces(1) { ns in
             let socket = try NetlinkSocket.open(in: ns[0])

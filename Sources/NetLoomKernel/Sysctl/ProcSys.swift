@@ -47,6 +47,7 @@ public enum ProcSys {
     /// The path under /proc/sys of a dotted key. Interface names may contain dots, so
     /// keys with a slash are taken as paths already (`net/ipv4/conf/eth0.1/forwarding`).
     static func path(_ key: String) -> String {
-        key.contains("/") ? key : String(key.map { $0 == "." ? "/" : $0 })
+        key.utf8.contains(UInt8(ascii: "/"))
+            ? key : String(decoding: key.utf8.map { $0 == UInt8(ascii: ".") ? UInt8(ascii: "/") : $0 }, as: UTF8.self)
     }
 }
