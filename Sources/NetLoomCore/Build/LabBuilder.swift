@@ -144,10 +144,12 @@ public final class LabBuilder {
                 requests.append(try LinkRequest.setState(index: bridge.index, up: true, alias: tag))
             }
             for interface in planned.interfaces {
+                // The qdiscs go on while the interface is still down: grafting a root qdisc onto a
+                // device that is up waits for an RCU grace period with the rtnl lock held.
+                if let egress = interface.egress { requests += try egress.addRequests(interface: interface.index) }
                 requests.append(try LinkRequest.setState(index: interface.index, up: true, alias: tag, master: interface.master))
                 if let ipv4 = interface.ipv4 { requests.append(try AddressRequest.add(ipv4.kernelPrefix, interface: interface.index)) }
                 if let ipv6 = interface.ipv6 { requests.append(try AddressRequest.add(ipv6.kernelPrefix, interface: interface.index)) }
-                if let egress = interface.egress { requests += try egress.addRequests(interface: interface.index) }
             }
             try handle.socket.perform(requests)
             if planned.offloadsOff, let family, let features = offloadFeatures, let generic = handle.generic {
