@@ -22,6 +22,10 @@ struct LinkRootTests {
             #expect(eth0.mtu == 9000 && eth0.alias == "netloom:test" && eth0.kind == "veth")
             #expect(eth0.isUp && eth3.isUp)
             #expect(eth3.alias == "netloom:peer")
+            for (namespace, device) in [(ns[0], "eth0"), (ns[1], "eth3")] {
+                let details = try Root.run("/usr/sbin/ip", ["-n", namespace.name!, "-d", "link", "show", device])
+                #expect(details.contains("numtxqueues 1 numrxqueues 1"), "\(details)")
+            }
         }
     }
 

@@ -20,7 +20,7 @@ struct SettingsRootTests {
             try ns[0].run {
                 try ProcSys.write([("net.ipv4.tcp_rmem", "4096 131072 100000000"), ("net/ipv6/conf/lo/hop_limit", "17")])
             }
-            let shown = try run("/usr/sbin/ip", ["netns", "exec", ns[0].name!, "sysctl", "-n", "net.ipv4.tcp_rmem", "net.ipv6.conf.lo.hop_limit"])
+            let shown = try Root.run("/usr/sbin/ip", ["netns", "exec", ns[0].name!, "sysctl", "-n", "net.ipv4.tcp_rmem", "net.ipv6.conf.lo.hop_limit"])
             #expect(shown.split(whereSeparator: \.isWhitespace) == ["4096", "131072", "100000000", "17"])
         }
     }
@@ -36,24 +36,12 @@ struct SettingsRootTests {
             #expect(changeable.contains("tx-tcp-segmentation") && changeable.contains("rx-gro"))
             let off = Dictionary(uniqueKeysWithValues: changeable.map { ($0, false) })
             try generic.perform(EthtoolRequest.setFeatures(family: family, interface: 2, off))
-            let shown = try run("/usr/sbin/ip", ["netns", "exec", ns[0].name!, "ethtool", "-k", "eth0"])
+            let shown = try Root.run("/usr/sbin/ip", ["netns", "exec", ns[0].name!, "ethtool", "-k", "eth0"])
             #expect(shown.contains("tcp-segmentation-offload: off"))
             #expect(shown.contains("generic-segmentation-offload: off"))
             #expect(shown.contains("generic-receive-offload: off"))
             let after = try #require(try generic.request(EthtoolRequest.getFeatures(family: family, interface: 2)).first)
             #expect(EthtoolRequest.features(in: after).active.filter(EthtoolRequest.isSegmentationOffload).isEmpty)
         }
-    }
-
-    func run(_ path: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -53,6 +53,11 @@ public enum LinkRequest {
     /// `end` can come up at creation: the kernel configures the peer before the pair is
     /// joined, and opening a veth without its peer fails with ENOTCONN, so `peer.up` is
     /// ignored here; bring the peer up with `setState` afterwards.
+    ///
+    /// Both ends get one transmit and one receive queue (`numtxqueues 1 numrxqueues 1`),
+    /// which is what a veth is left with anyway: without the attributes the kernel
+    /// allocates a queue per CPU and cuts the count to one after registering each end,
+    /// and that waits for an RCU grace period with the rtnl lock held (twice per pair).
     public static func addVeth(_ end: InterfaceSpec, peer: InterfaceSpec) throws(KernelError) -> NetlinkMessage {
         let operation = "ip link add \(end.name) type veth peer name \(peer.name)"
         guard let link = rtnl_link_veth_alloc() else { throw KernelError(operation, errno: .noMemory) }
@@ -63,6 +68,10 @@ public enum LinkRequest {
         var peer = peer
         peer.up = false
         peer.apply(to: peerLink)
+        for side in [link, peerLink] {
+            rtnl_link_set_num_tx_queues(side, 1)
+            rtnl_link_set_num_rx_queues(side, 1)
+        }
         return try libnlMessage(operation) {
             rtnl_link_build_add_request(link, NLM_F_CREATE | NLM_F_EXCL, $0)
         }

@@ -64,6 +64,10 @@ struct LinkEncodingTests {
         #expect(peerIndex == 4)
         #expect(peerFlags == 0, "a veth peer cannot come up at creation (ENOTCONN)")
         #expect(NetlinkAttributes(peer.dropFirst(16)).string(3) == "p0")
+        // One queue each way on both ends (IFLA_NUM_TX_QUEUES 31, IFLA_NUM_RX_QUEUES 32).
+        for attributes in [attributes, NetlinkAttributes(peer.dropFirst(16))] {
+            #expect(attributes.integer(31, as: UInt32.self) == 1 && attributes.integer(32, as: UInt32.self) == 1)
+        }
     }
 
     @Test func ethtoolFeaturesSetListsBitsByName() throws {

@@ -33,6 +33,19 @@ enum Root {
         }
         return try body(created)
     }
+
+    /// Runs an independent tool (`ip`, `sysctl`, `ethtool`) and returns what it printed.
+    static func run(_ path: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
 }
 
 final class Counter: @unchecked Sendable {
