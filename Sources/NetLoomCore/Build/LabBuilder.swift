@@ -140,7 +140,7 @@ public final class LabBuilder {
             let handle = self.handles[planned.name]!
             var requests: [NetlinkMessage] = []
             if let bridge = planned.bridge {
-                if self.plan.lab.settings.ipv6 { requests += try self.mldReportFilter(planned, handle: handle) }
+                if self.plan.lab.settings.ipv6 { self.addMLDReportFilter(planned, handle: handle) }
                 requests.append(try LinkRequest.setState(index: bridge.index, up: true, alias: tag))
             }
             for interface in planned.interfaces {
@@ -159,17 +159,16 @@ public final class LabBuilder {
         }
     }
 
-    /// The switch's ports in an MLDReportFilter, set up before they come up. Returns the
-    /// requests for the ports after the first, or none where this kernel cannot filter.
-    private func mldReportFilter(_ planned: PlannedNamespace, handle: NamespaceHandle) throws -> [NetlinkMessage] {
-        guard let bridge = planned.bridge, let first = planned.interfaces.first else { return [] }
+    /// The switch's ports in an MLDReportFilter, set up before they come up; where this
+    /// kernel cannot filter, the switch floods reports (with a notice).
+    private func addMLDReportFilter(_ planned: PlannedNamespace, handle: NamespaceHandle) {
+        guard let bridge = planned.bridge, !planned.interfaces.isEmpty else { return }
         do {
-            try handle.socket.perform(MLDReportFilter.setup(firstPort: first.index, bridge: bridge.index))
+            try handle.socket.perform(MLDReportFilter.ports(planned.interfaces.map(\.index)))
+            try handle.socket.perform(MLDReportFilter.filter(bridge: bridge.index))
         } catch {
             logger.notice("switch floods MLD reports: this kernel lacks clsact, cls_u32 or act_mirred", metadata: ["namespace": "\(planned.name)", "error": "\(error)"])
-            return []
         }
-        return try planned.interfaces.dropFirst().map { try MLDReportFilter.attach(port: $0.index) }
     }
 
     /// The TSO/GSO/GRO feature names this kernel's veths have, read from the first

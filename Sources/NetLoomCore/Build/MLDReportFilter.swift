@@ -10,17 +10,18 @@ import NetLoomKernel
 public enum MLDReportFilter {
     static let block: UInt32 = 1
 
-    /// The block's filter and its first port's clsact. Sent on their own: a kernel without
-    /// clsact, cls_u32 or act_mirred refuses them, and the switch then floods reports.
-    public static func setup(firstPort: Int32, bridge: Int32) throws -> [NetlinkMessage] {
-        [
-            try QdiscRequest.addClsact(interface: firstPort, ingressBlock: block),
-            try FilterRequest.redirectIPv6Destination(InetAddress("ff02::16")!, block: block, priority: 1, toIngressOf: bridge),
-        ]
+    /// Every port of the switch in the block (a clsact qdisc with the block as its
+    /// ingress block). Sent before the filter, and on their own: a kernel without clsact
+    /// refuses them. A port that joins a block which already holds a filter waits for an
+    /// RCU grace period with the rtnl lock held (the kernel swaps the port's filter list);
+    /// one that joins an empty block does not.
+    public static func ports(_ ports: [Int32]) throws -> [NetlinkMessage] {
+        try ports.map { try QdiscRequest.addClsact(interface: $0, ingressBlock: block) }
     }
 
-    /// Puts another port of the switch in the block.
-    public static func attach(port: Int32) throws -> NetlinkMessage {
-        try QdiscRequest.addClsact(interface: port, ingressBlock: block)
+    /// The block's one filter, once the ports are in. Sent on its own: a kernel without
+    /// cls_u32 or act_mirred refuses it.
+    public static func filter(bridge: Int32) throws -> NetlinkMessage {
+        try FilterRequest.redirectIPv6Destination(InetAddress("ff02::16")!, block: block, priority: 1, toIngressOf: bridge)
     }
 }

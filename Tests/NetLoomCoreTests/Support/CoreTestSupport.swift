@@ -19,7 +19,8 @@ enum LabTests {
         return (try? namespace.run { () throws -> Bool in
             let socket = try NetlinkSocket()
             try socket.perform(LinkRequest.addVeth(InterfaceSpec(name: "p0", index: 2), peer: InterfaceSpec(name: "p1", index: 3)))
-            try socket.perform(MLDReportFilter.setup(firstPort: 2, bridge: 3))
+            try socket.perform(MLDReportFilter.ports([2]))
+            try socket.perform(MLDReportFilter.filter(bridge: 3))
             return true
         }) ?? false
     }()
