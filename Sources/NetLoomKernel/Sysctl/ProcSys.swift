@@ -1,5 +1,6 @@
 import CNetLoomShims
 import Glibc
+import Synchronization
 
 /// Kernel parameters under /proc/sys, as `sysctl -w` sets them. Network sysctls
 /// (`net.*`) belong to the network namespace of the thread that opens the file, so
@@ -15,12 +16,14 @@ public enum ProcSys {
     /// chain, so looking one up through /proc costs time proportional to the number of
     /// network namespaces on the machine (a lab of 1024 hosts spent a fifth of its CPU
     /// there). The files are therefore opened through a private procfs instance where the
-    /// kernel can make one, by their path relative to its `sys` folder: one openat each.
+    /// kernel can make one (see `Instances`), by their path relative to its `sys` folder.
     public static func write(_ settings: [(key: String, value: String)]) throws(KernelError) {
         if settings.isEmpty { return }
-        let instance = netloom_private_procsys()
-        let root = try instance >= 0 ? instance : syscall("open /proc/sys") { Glibc.open("/proc/sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-        defer { close(root) }
+        let instance = Instances.take()
+        defer { Instances.giveBack(instance) }
+        let root: Int32
+        if let instance { root = instance.fd } else { root = try openProcSys() }
+        defer { if instance == nil { close(root) } }
         for (key, value) in settings {
             let fd = try syscall("sysctl -w \(key)=\(value)") { openat(root, path(key), O_WRONLY | O_CLOEXEC) }
             defer { close(fd) }
@@ -28,6 +31,42 @@ public enum ProcSys {
             let written = text.withUTF8 { Glibc.write(fd, $0.baseAddress, $0.count) }
             if written != value.utf8.count {
                 throw KernelError("sysctl -w \(key)=\(value)", errno: written < 0 ? .last : .ioError)
+            }
+        }
+    }
+
+    private static func openProcSys() throws(KernelError) -> Int32 {
+        try syscall("open /proc/sys") { Glibc.open("/proc/sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+    }
+
+    /// Private procfs instances (the `sys` folder of each), shared by the threads that
+    /// write sysctls, each used for at most `usesEach` namespaces: an instance keeps a
+    /// dentry per namespace it served, so its lookups slow down as /proc's do, and
+    /// dropping one waits for an RCU grace period (a fifth of a 256-host lab's time
+    /// went to the waits with an instance per namespace).
+    enum Instances {
+        struct Instance {
+            let fd: Int32
+            var uses = 0
+        }
+
+        static let usesEach = 16
+        private static let idle = Mutex<[Instance]>([])
+
+        /// An instance, or nil where the kernel cannot make one (`/proc/sys` then).
+        static func take() -> Instance? {
+            if let instance = idle.withLock({ $0.popLast() }) { return instance }
+            let fd = netloom_private_procsys()
+            return fd >= 0 ? Instance(fd: fd) : nil
+        }
+
+        static func giveBack(_ instance: Instance?) {
+            guard var instance else { return }
+            instance.uses += 1
+            if instance.uses >= usesEach {
+                close(instance.fd)
+            } else {
+                idle.withLock { $0.append(instance) }
             }
         }
     }
