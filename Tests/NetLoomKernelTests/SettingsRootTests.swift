@@ -15,6 +15,18 @@ struct SettingsRootTests {
         }
     }
 
+    @Test func eachNamespaceGetsItsOwnValueThroughTheSharedProcfsInstances() throws {
+        try Root.withNamespaces(3) { ns in
+            for (index, namespace) in ns.enumerated() {
+                try namespace.run { try ProcSys.write([("net.ipv4.ip_default_ttl", "\(40 + index)")]) }
+            }
+            for (index, namespace) in ns.enumerated() {
+                let shown = try Root.run("/usr/sbin/ip", ["netns", "exec", namespace.name!, "sysctl", "-n", "net.ipv4.ip_default_ttl"])
+                #expect(shown.trimmingCharacters(in: .whitespacesAndNewlines) == "\(40 + index)")
+            }
+        }
+    }
+
     @Test func severalSysctlsInOneCallByDottedKeyAndByPath() throws {
         try Root.withNamespaces(1) { ns in
             try ns[0].run {
