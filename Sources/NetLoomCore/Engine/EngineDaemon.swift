@@ -22,7 +22,7 @@ public enum EngineDaemon {
         guard let wire = plan.wireNamespace, plan.links.contains(where: { $0.backend == .userspace }) else { return nil }
         let directory = LabDirectory(lab: plan.lab.name)
         let configuration = Configuration(lab: plan.lab.name, wireNamespace: wire, links: plan.links.filter { $0.backend == .userspace })
-        try AtomicFile.write(try JSONEncoder().encode(configuration), to: configurationPath(directory))
+        try AtomicFile.write(try JSONEncoder().encode(configuration), to: configurationPath(directory), durable: false)
 
         let log = open(directory.engineLog, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o600)
         let null = open("/dev/null", O_RDONLY | O_CLOEXEC)

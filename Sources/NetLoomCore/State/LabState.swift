@@ -68,7 +68,8 @@ public struct LabState: Codable, Sendable {
 
     /// Writes `data` (this state's `encoded()`) as lab.json, atomically.
     public func write(_ data: Data) throws {
-        try AtomicFile.write(data, to: LabDirectory(lab: lab.name).state)
+        // Not durable: fsync of lab.json took 10-130 ms of `up` where /run is on disk.
+        try AtomicFile.write(data, to: LabDirectory(lab: lab.name).state, durable: false)
     }
 }
 
@@ -87,12 +88,15 @@ public struct PhaseTiming: Codable, Sendable, Equatable {
 /// Whole-file writes that readers never see half done, and that never follow a symlink
 /// planted at the destination.
 public enum AtomicFile {
-    public static func write(_ data: Data, to path: String) throws {
+    /// `durable: false` skips the fsync, for runtime state under /run that a reboot
+    /// makes meaningless anyway (a lab's namespaces do not survive one): the rename
+    /// still replaces the file at once for every reader.
+    public static func write(_ data: Data, to path: String, durable: Bool = true) throws {
         let temporary = "\(path).tmp-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw CoreError.io("create \(temporary)", errno: errno) }
         let written = data.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor)
+        let synced = durable ? fsync(descriptor) : 0
         close(descriptor)
         guard written == data.count, synced == 0 else {
             unlink(temporary)
