@@ -24,7 +24,9 @@ struct LinkRootTests {
             #expect(eth3.alias == "netloom:peer")
             for (namespace, device) in [(ns[0], "eth0"), (ns[1], "eth3")] {
                 let details = try Root.run("/usr/sbin/ip", ["-n", namespace.name!, "-d", "link", "show", device])
-                #expect(details.contains("numtxqueues 1 numrxqueues 1"), "\(details)")
+                #expect(details.contains("numtxqueues 1 "), "\(details)")
+                // Kernels without CONFIG_RPS (the user-mode Linux lane's) do not report rx queues.
+                #expect(!details.contains("numrxqueues") || details.contains("numrxqueues 1 "), "\(details)")
             }
         }
     }
