@@ -4,10 +4,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_ether.h>
+#include <linux/errqueue.h>
 #include <linux/if_packet.h>
+#include <linux/net_tstamp.h>
 #include <linux/virtio_net.h>
 #include <net/if.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -100,55 +101,50 @@ long netloom_engine_rx_kernel_drops(int fd) {
     return (long)stats.tp_drops;
 }
 
-static int compare_int64(const void *a, const void *b) {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
+int netloom_engine_enable_tx_timestamps(int fd) {
+    // Reporting only: no SOF_TIMESTAMPING_TX_* here, or every send would queue a stamp.
+    return set_int(fd, SOL_SOCKET, SO_TIMESTAMPING, SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_TSONLY) == 0 ? 0 : -errno;
 }
 
-int64_t netloom_engine_probe_send_latency(int tx_fd, int rx_fd, int probes) {
-    if (probes < 1 || probes > 1024) return -EINVAL;
-    // A zeroed virtio_net_hdr (no offloads), then an Ethernet frame between locally
-    // administered addresses with the local experimental ethertype 0x88B5.
-    uint8_t frame[NETLOOM_VNET_HDR_LEN + 64];
-    memset(frame, 0, sizeof(frame));
-    uint8_t *eth = frame + NETLOOM_VNET_HDR_LEN;
-    const uint8_t dst[6] = {0x02, 0, 0, 0, 0, 0x02}, src[6] = {0x02, 0, 0, 0, 0, 0x01};
-    memcpy(eth, dst, 6);
-    memcpy(eth + 6, src, 6);
-    eth[12] = 0x88;
-    eth[13] = 0xB5;
-    int64_t samples[1024];
-    int count = 0;
-    uint8_t buffer[2048];
-    char control[256];
-    for (int i = 0; i < probes + 8; i++) {  // the first 8 warm the path up
-        uint32_t sequence = (uint32_t)i;
-        memcpy(eth + 14, &sequence, sizeof(sequence));
-        struct timespec start;
-        clock_gettime(CLOCK_REALTIME, &start);
-        if (send(tx_fd, frame, sizeof(frame), 0) < 0) return -errno;
-        for (;;) {
-            struct pollfd ready = {.fd = rx_fd, .events = POLLIN};
-            int n = poll(&ready, 1, 100);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) return n == 0 ? -ETIMEDOUT : -errno;
-            struct iovec iov = {.iov_base = buffer, .iov_len = sizeof(buffer)};
-            struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof(control)};
-            ssize_t got = recvmsg(rx_fd, &msg, 0);
-            if (got < 0) {
-                if (errno == EINTR || errno == EAGAIN) continue;
-                return -errno;
+size_t netloom_engine_tx_timestamp_control_size(void) { return CMSG_SPACE(sizeof(uint32_t)); }
+
+void netloom_engine_request_tx_timestamp(struct msghdr *msg, void *control) {
+    if (!control) {
+        msg->msg_control = NULL;
+        msg->msg_controllen = 0;
+        return;
+    }
+    memset(control, 0, CMSG_SPACE(sizeof(uint32_t)));
+    msg->msg_control = control;
+    msg->msg_controllen = CMSG_SPACE(sizeof(uint32_t));
+    struct cmsghdr *c = CMSG_FIRSTHDR(msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SO_TIMESTAMPING;
+    c->cmsg_len = CMSG_LEN(sizeof(uint32_t));
+    uint32_t flags = SOF_TIMESTAMPING_TX_SOFTWARE;
+    memcpy(CMSG_DATA(c), &flags, sizeof(flags));
+}
+
+int64_t netloom_engine_tx_timestamp(int fd) {
+    int64_t newest = 0;
+    for (int i = 0; i < 16; i++) {
+        char control[256];
+        struct msghdr msg = {.msg_control = control, .msg_controllen = sizeof(control)};
+        if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
+            if (errno == EINTR) continue;
+            return errno == EAGAIN || errno == EWOULDBLOCK || newest ? newest : -errno;
+        }
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING &&
+                c->cmsg_len >= CMSG_LEN(sizeof(struct scm_timestamping))) {
+                struct scm_timestamping stamps;
+                memcpy(&stamps, CMSG_DATA(c), sizeof(stamps));
+                int64_t software = (int64_t)stamps.ts[0].tv_sec * 1000000000 + stamps.ts[0].tv_nsec;
+                if (software > 0) newest = software;
             }
-            const uint8_t *in = buffer + NETLOOM_VNET_HDR_LEN;
-            if (got < NETLOOM_VNET_HDR_LEN + 18 || in[12] != 0x88 || in[13] != 0xB5 || memcmp(in + 14, &sequence, 4) != 0) continue;
-            int64_t stamp = netloom_engine_rx_timestamp(&msg);
-            if (stamp > 0 && i >= 8) samples[count++] = stamp - ((int64_t)start.tv_sec * 1000000000 + start.tv_nsec);
-            break;
         }
     }
-    if (count == 0) return -ENODATA;
-    qsort(samples, (size_t)count, sizeof(samples[0]), compare_int64);
-    return samples[count / 2];
+    return newest;
 }
 
 // MARK: epoll

@@ -335,7 +335,8 @@ private struct Bench {
                 let c = engine.counters()
                 let sent = c.reduce(0) { $0 + $1.sentFrames }, total = c.reduce(0) { $0 + $1.releaseLatenessTotalNanoseconds }
                 let stamped = c.reduce(0) { $0 + $1.kernelTimestamped }, received = c.reduce(0) { $0 + $1.receivedPackets }
-                return (rtt, "send latency \(f(netloom_bench.seconds(engine.sendLatency) * 1e6, 1)) us taken off; release late by \(f(Double(total) / Double(max(sent, 1)) / 1000, 1)) us mean, max \(f(Double(c.map(\.releaseLatenessMaxNanoseconds).max() ?? 0) / 1000, 0)) us; kernel-stamped \(stamped)/\(received); engine CPU \(f(cpuShare * 100, 2)) % of a core")
+                let sendLatency = c.map { f(Double($0.sendLatencyNanoseconds) / 1000, 1) }.joined(separator: "/")
+                return (rtt, "send latency \(sendLatency) us taken off (a->b/b->a); release late by \(f(Double(total) / Double(max(sent, 1)) / 1000, 1)) us mean, max \(f(Double(c.map(\.releaseLatenessMaxNanoseconds).max() ?? 0) / 1000, 0)) us; kernel-stamped \(stamped)/\(received); engine CPU \(f(cpuShare * 100, 2)) % of a core")
             }
             let target = 2 * oneWay
             Row(name: "ping RTT, delay \(f(oneWay, 0)) ms each way", configured: f(target, 3) + " ms",

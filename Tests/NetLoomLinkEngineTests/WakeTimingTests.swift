@@ -69,9 +69,11 @@ struct WakeTimingTests {
         #expect(lead.nanoseconds == 0)
     }
 
-    @Test func leadIncludesTheEnginesSendLatency() {
-        var lead = ReleaseLead(delay: .milliseconds(1), sendLatency: .microseconds(8))
-        #expect(lead.nanoseconds == 8_000)  // before any send
+    @Test func leadIncludesTheMeasuredSendLatency() {
+        var lead = ReleaseLead(delay: .milliseconds(1))
+        #expect(lead.nanoseconds == 0)  // nothing measured yet
+        lead.sendLatency.record(sendStart: 0, deviceEntry: 8_000)
+        #expect(lead.nanoseconds == 8_000)
         // Sends start 2 us after their target (release - lead): a send that starts 8 us
         // before its release is on time, so only the 2 us of lateness is added.
         var lowest = Int64.max, highest: Int64 = 0
@@ -82,8 +84,54 @@ struct WakeTimingTests {
         }
         #expect(lowest == 8_000 && highest >= 10_000 && highest <= 11_000, "lead \(lowest)...\(highest)")
         // A quarter of the delay still bounds the whole lead, and no delay means none.
-        #expect(ReleaseLead(delay: .microseconds(20), sendLatency: .microseconds(8)).nanoseconds == 5_000)
-        #expect(ReleaseLead(delay: .zero, sendLatency: .microseconds(8)).nanoseconds == 0)
+        for delay in [Duration.microseconds(20), .zero] {
+            var bounded = ReleaseLead(delay: delay)
+            bounded.sendLatency.record(sendStart: 0, deviceEntry: 8_000)
+            #expect(bounded.nanoseconds == delay.nanoseconds / 4)
+        }
+    }
+
+    @Test func sendLatencyIsTheMedianOfTheLastFifteenStampedSends() {
+        var estimate = SendLatencyEstimate(enabled: true)
+        var start: Int64 = 0
+        func send(_ latency: Int64) {
+            #expect(estimate.wantsStamp(now: start))
+            estimate.record(sendStart: start, deviceEntry: start + latency)
+            // One stamped send per millisecond at most.
+            #expect(!estimate.wantsStamp(now: start + SendLatencyEstimate.interval - 1))
+            start += SendLatencyEstimate.interval
+        }
+        send(5_000)
+        #expect(estimate.nanoseconds == 5_000)
+        // A preempted send among warm ones does not move it; a sample is capped at 50 us.
+        for latency: Int64 in [4_000, 6_000, 900_000, 5_000] { send(latency) }
+        #expect(estimate.nanoseconds == 5_000)
+        // The pace changes (sends now come cold): the last fifteen decide, old ones age out.
+        for _ in 0..<8 { send(20_000) }
+        #expect(estimate.nanoseconds == 20_000)
+        for _ in 0..<15 { send(2_000) }
+        #expect(estimate.nanoseconds == 2_000)
+        for _ in 0..<15 { send(1_000_000) }
+        #expect(estimate.nanoseconds == SendLatencyEstimate.maximum)
+    }
+
+    @Test func sendLatencySamplingStopsWhereNoStampComesBack() {
+        var estimate = SendLatencyEstimate(enabled: true)
+        var start: Int64 = 0
+        for _ in 0..<SendLatencyEstimate.allowedMisses - 1 {
+            estimate.record(sendStart: start, deviceEntry: nil)
+            start += SendLatencyEstimate.interval
+        }
+        // A stamp resets the count of misses.
+        estimate.record(sendStart: start, deviceEntry: start + 3_000)
+        for _ in 0..<SendLatencyEstimate.allowedMisses {
+            start += SendLatencyEstimate.interval
+            #expect(estimate.wantsStamp(now: start))
+            estimate.record(sendStart: start, deviceEntry: nil)
+        }
+        #expect(!estimate.wantsStamp(now: start + 10 * SendLatencyEstimate.interval))
+        #expect(estimate.nanoseconds == 3_000)
+        #expect(!SendLatencyEstimate(enabled: false).wantsStamp(now: 0))
     }
 
     @Test func leadIsBoundedByAQuarterOfTheDelayAndAbsentWithoutDelay() {

@@ -38,10 +38,22 @@ int64_t netloom_engine_realtime_offset(void);
 /// (getsockopt PACKET_STATISTICS, which resets the counters). -1 on error.
 long netloom_engine_rx_kernel_drops(int fd);
 
-/// The time from a send on `tx_fd` until the kernel stamps the frame's arrival on
-/// `rx_fd` (an AF_PACKET pair on the two ends of a veth, rx with timestamps on): the
-/// median of `probes` sends of a small frame, in nanoseconds, or -errno.
-int64_t netloom_engine_probe_send_latency(int tx_fd, int rx_fd, int probes);
+/// Lets a sending socket report software transmit timestamps on its error queue
+/// (SO_TIMESTAMPING: SOFTWARE, OPT_TSONLY); which sends get one is chosen per
+/// message (netloom_engine_request_tx_timestamp). Returns 0 or -errno.
+int netloom_engine_enable_tx_timestamps(int fd);
+
+/// Bytes of control buffer a transmit timestamp request needs.
+size_t netloom_engine_tx_timestamp_control_size(void);
+
+/// Asks for a software transmit timestamp of the message's frame (an SO_TIMESTAMPING
+/// control message with SOF_TIMESTAMPING_TX_SOFTWARE, written into `control`); a NULL
+/// `control` removes the request.
+void netloom_engine_request_tx_timestamp(struct msghdr *msg, void *control);
+
+/// Drains a sending socket's error queue: the newest software transmit timestamp in
+/// CLOCK_REALTIME nanoseconds, 0 when none was queued, or -errno.
+int64_t netloom_engine_tx_timestamp(int fd);
 
 /// epoll_pwait2 with a timeout in nanoseconds (< 0: wait forever, 0: poll). Fills
 /// `tokens` (epoll_data.u64) and `events` for up to `max` ready fds. Returns the

@@ -40,6 +40,9 @@ public struct EngineLinkCounters: Sendable, Equatable {
     public var releaseLatenessMaxNanoseconds: UInt64 = 0
     /// Frames sent (the lateness sums count these; a GSO frame is one).
     public var sentFrames: UInt64 = 0
+    /// The engine's send latency as measured now (start of a send until the frame
+    /// enters the egress veth; taken off the delay), nanoseconds; 0 until measured.
+    public var sendLatencyNanoseconds: UInt64 = 0
 
     /// Rate-stage backlog now.
     public var queuePackets: UInt64 = 0

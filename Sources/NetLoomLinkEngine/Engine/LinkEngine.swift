@@ -34,7 +34,6 @@ public final class LinkEngine: Sendable {
         enum Phase { case idle, running, stopped }
         var phase = Phase.idle
         var shapings: [DirectionShaping]
-        var sendLatency: Duration = .zero
         var threads: [pthread_t] = []
         var mailboxes: [WorkerMailbox] = []
         var sockets: [Int32] = []
@@ -99,8 +98,6 @@ public final class LinkEngine: Sendable {
     public func start() throws {
         try state.withLock { state throws in
             guard state.phase == .idle else { throw EngineError.alreadyStarted }
-            let sendLatency = measureSendLatency()
-            state.sendLatency = sendLatency
             let sockets = try openSockets()
             var opened = sockets.flatMap { [$0.rxA, $0.txA, $0.rxB, $0.txB] }
             do {
@@ -131,7 +128,7 @@ public final class LinkEngine: Sendable {
                     let thread = try DedicatedThread.spawn(name: "netloom-eng\(w)") {
                         do {
                             let worker = try Worker(index: w, plans: plan, mailbox: mailbox, options: options,
-                                                    sendLatency: sendLatency, clock: clock, logger: logger)
+                                                    clock: clock, logger: logger)
                             ready.signal(nil)
                             worker.run()
                         } catch {
@@ -165,26 +162,11 @@ public final class LinkEngine: Sendable {
 
     private struct LinkSockets { var rxA: Int32, txA: Int32, rxB: Int32, txB: Int32 }
 
-    /// The engine's own send latency, taken off every delay (see SendLatencyProbe), set by `start()`.
-    public var sendLatency: Duration { state.withLock { $0.sendLatency } }
-
-    private func measureSendLatency() -> Duration {
-        guard options.compensateSendLatency else { return .zero }
-        do {
-            let latency = try SendLatencyProbe.measure(in: namespace, qdiscBypass: options.qdiscBypass)
-            logger.info("link engine: send latency", metadata: ["microseconds": "\(Double(latency.nanoseconds) / 1000)"])
-            return latency
-        } catch {
-            logger.warning("link engine: send latency not measured; delays include it", metadata: ["error": "\(error)"])
-            return .zero
-        }
-    }
-
     private func openSockets() throws -> [LinkSockets] {
         let links = linkList
         let buffer = Int32(clamping: options.socketBufferBytes)
         let bypass: Int32 = options.qdiscBypass ? 1 : 0
-        let timestamps = options.kernelTimestamps
+        let timestamps = options.kernelTimestamps, transmitStamps = options.compensateSendLatency
         return try namespace.run { () throws -> [LinkSockets] in
             var result: [LinkSockets] = []
             var opened: [Int32] = []
@@ -204,9 +186,11 @@ public final class LinkEngine: Sendable {
                     let rxA = try open(netloom_engine_open_rx(a, buffer), link.sideA)
                     if timestamps { _ = netloom_engine_enable_rx_timestamps(rxA) }
                     let txA = try open(netloom_engine_open_tx(a, buffer, bypass), link.sideA)
+                    if transmitStamps { _ = netloom_engine_enable_tx_timestamps(txA) }
                     let rxB = try open(netloom_engine_open_rx(b, buffer), link.sideB)
                     if timestamps { _ = netloom_engine_enable_rx_timestamps(rxB) }
                     let txB = try open(netloom_engine_open_tx(b, buffer, bypass), link.sideB)
+                    if transmitStamps { _ = netloom_engine_enable_tx_timestamps(txB) }
                     result.append(LinkSockets(rxA: rxA, txA: txA, rxB: rxB, txB: txB))
                 }
             } catch {

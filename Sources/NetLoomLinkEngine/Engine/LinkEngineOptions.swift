@@ -20,9 +20,9 @@ public struct LinkEngineOptions: Sendable, Equatable {
     /// added to the configured delay. Falls back to the clock when the stamp is missing
     /// or implausible (in the future, or more than 20 ms old).
     public var kernelTimestamps: Bool
-    /// Hand frames to the socket earlier by the engine's own send latency, measured at
-    /// start (see SendLatencyProbe), so the extra hop through the wire namespace is not
-    /// added to the configured delay.
+    /// Hand frames to the socket earlier by the engine's own send latency, measured on
+    /// its sends with software transmit stamps (see SendLatencyEstimate), so the send's
+    /// copy and allocation are not added to the configured delay.
     public var compensateSendLatency: Bool
 
     public init(batchSize: Int = 32, spin: Duration = .microseconds(25), pinWorkers: Bool = false,

@@ -1,9 +1,9 @@
 /// How much earlier than their release time a direction hands frames to the socket.
-/// Two parts. The engine's own send latency (measured at start, see SendLatencyProbe):
-/// a frame reaches the next interface that long after its send starts, a hop kernel
-/// netem does not add. And the worker's lateness: it wakes, notices a due frame and
-/// starts its send some microseconds after the target, more on a loaded machine; that
-/// part takes back what nearly every send has, and no more: it tracks the 10th
+/// Two parts. The engine's own send latency (SendLatencyEstimate, measured on its
+/// sends): a frame enters the egress veth that long after its send starts, a step
+/// kernel netem does not have. And the worker's lateness: it wakes, notices a due frame
+/// and starts its send some microseconds after the target, more on a loaded machine;
+/// that part takes back what nearly every send has, and no more: it tracks the 10th
 /// percentile of the lateness (a stochastic quantile estimate: up a step after a send
 /// that started late or on time, down nine after one that started early), so about one
 /// send in ten starts early by a few microseconds and a typical frame never arrives
@@ -16,19 +16,19 @@ struct ReleaseLead {
     /// Early sends move the lead down this many steps: the share of early sends settles at 1 / (1 + this).
     static let earlyWeight: Int64 = 9
 
-    /// The engine's send latency, in nanoseconds.
-    let sendLatency: Int64
+    var sendLatency: SendLatencyEstimate
     /// The part that tracks the worker's lateness.
     private(set) var lateness: Int64 = 0
     private(set) var cap: Int64
 
-    init(delay: Duration, sendLatency: Duration = .zero) {
-        self.sendLatency = max(sendLatency.nanoseconds, 0)
+    /// `measuresSendLatency: false` leaves the send latency at zero (no stamps are asked for).
+    init(delay: Duration, measuresSendLatency: Bool = true) {
+        sendLatency = SendLatencyEstimate(enabled: measuresSendLatency)
         cap = Self.cap(for: delay)
     }
 
     /// The whole lead.
-    var nanoseconds: Int64 { min(sendLatency + lateness, cap) }
+    var nanoseconds: Int64 { min(sendLatency.nanoseconds + lateness, cap) }
 
     static func cap(for delay: Duration) -> Int64 {
         min(max(delay.nanoseconds / 4, 0), maximum)
@@ -42,7 +42,7 @@ struct ReleaseLead {
     /// A frame whose release time was `release` started its send at `sendStart`.
     mutating func record(release: Int64, sendStart: Int64) {
         guard cap > 0 else { return }
-        let change = sendStart >= release - sendLatency ? Self.step : -Self.earlyWeight * Self.step
+        let change = sendStart >= release - sendLatency.nanoseconds ? Self.step : -Self.earlyWeight * Self.step
         lateness = min(max(lateness + change, 0), cap)
     }
 }

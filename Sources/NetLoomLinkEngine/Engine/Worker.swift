@@ -39,11 +39,11 @@ final class DirectionRuntime {
     /// Position among the worker's directions (its epoll token).
     let index: Int
 
-    init(plan: DirectionPlan, index: Int, now: Int64, sendLatency: Duration) throws(EngineError) {
+    init(plan: DirectionPlan, index: Int, now: Int64, measuresSendLatency: Bool) throws(EngineError) {
         self.plan = plan
         self.index = index
         model = DirectionModel(plan.shaping, now: now)
-        lead = ReleaseLead(delay: plan.shaping.delay, sendLatency: sendLatency)
+        lead = ReleaseLead(delay: plan.shaping.delay, measuresSendLatency: measuresSendLatency)
         arenas = [try FrameArena(capacity: FrameArena.capacity(for: plan.shaping))]
         counters = EngineLinkCounters(link: plan.link, direction: plan.direction)
         sendQueue.reserveCapacity(256)
@@ -83,6 +83,7 @@ final class DirectionRuntime {
         c.queueBytes = UInt64(model.queue.bytes)
         c.delayLinePackets = UInt64(delayLine.count + sendQueue.count)
         c.delayLineBytes = UInt64(delayLine.bytes + sendQueueBytes)
+        c.sendLatencyNanoseconds = UInt64(lead.sendLatency.nanoseconds)
         return c
     }
 }
@@ -115,6 +116,8 @@ final class Worker {
     private static let controlSize = 64
     private let sendIov: UnsafeMutablePointer<iovec>
     private let sendMsgs: UnsafeMutablePointer<netloom_mmsghdr>
+    /// The control message of a send that asks for a transmit stamp (SendLatencyEstimate).
+    private let stampRequest: UnsafeMutableRawPointer
     private let segmentBuffer: UnsafeMutableRawPointer
     private let segmentOffsets: UnsafeMutablePointer<UInt32>
     private let segmentLengths: UnsafeMutablePointer<UInt32>
@@ -124,7 +127,7 @@ final class Worker {
     private var loggedSendError = false
 
     init(index: Int, plans: [DirectionPlan], mailbox: WorkerMailbox, options: LinkEngineOptions,
-         sendLatency: Duration, clock: any EngineClock, logger: Logger) throws(EngineError) {
+         clock: any EngineClock, logger: Logger) throws(EngineError) {
         self.index = index
         self.mailbox = mailbox
         self.options = options
@@ -134,7 +137,8 @@ final class Worker {
         wake = WakeEstimator(spin: options.spin.nanoseconds)
         let now = clock.now().nanoseconds
         var runtimes: [DirectionRuntime] = []
-        for (i, plan) in plans.enumerated() { runtimes.append(try DirectionRuntime(plan: plan, index: i, now: now, sendLatency: sendLatency)) }
+        for (i, plan) in plans.enumerated() { runtimes.append(try DirectionRuntime(plan: plan, index: i, now: now,
+                                                                                   measuresSendLatency: options.compensateSendLatency)) }
         directions = runtimes
         let fd = netloom_engine_epoll_create()
         guard fd >= 0 else { throw .system(operation: "epoll_create1", errno: -fd) }
@@ -146,6 +150,7 @@ final class Worker {
         receiveControl = .allocate(byteCount: Self.controlSize * 64, alignment: 16)
         sendIov = .allocate(capacity: 64)
         sendMsgs = .allocate(capacity: 64)
+        stampRequest = .allocate(byteCount: netloom_engine_tx_timestamp_control_size(), alignment: 16)
         segmentBuffer = .allocate(byteCount: Self.segmentCapacity, alignment: 64)
         segmentOffsets = .allocate(capacity: Self.maxSegments)
         segmentLengths = .allocate(capacity: Self.maxSegments)
@@ -178,6 +183,7 @@ final class Worker {
         receiveControl.deallocate()
         sendIov.deallocate()
         sendMsgs.deallocate()
+        stampRequest.deallocate()
         segmentBuffer.deallocate()
         segmentOffsets.deallocate()
         segmentLengths.deallocate()
@@ -527,6 +533,12 @@ final class Worker {
         flush(d, now: now)
     }
 
+    /// The software transmit stamp of the send just made (CLOCK_MONOTONIC), if the kernel gave one.
+    private func transmitStamp(_ d: DirectionRuntime) -> Int64? {
+        let stamp = netloom_engine_tx_timestamp(d.plan.txFD)
+        return stamp > 0 ? stamp - netloom_engine_realtime_offset() : nil
+    }
+
     private func dropFirst(_ d: DirectionRuntime, reason: DropReason) {
         let entry = d.sendQueue.removeFirst()
         d.sendQueueBytes -= Int(entry.length)
@@ -548,7 +560,16 @@ final class Worker {
                 sendIov[i].iov_base = d.pointer(entry.slot)
                 sendIov[i].iov_len = Int(entry.length)
             }
+            let stamped = d.lead.sendLatency.wantsStamp(now: sendStart)
+            if stamped {
+                netloom_engine_request_tx_timestamp(&sendMsgs[0].msg_hdr, stampRequest)
+                sendStart = clock.now().nanoseconds
+            }
             let sent = netloom_sendmmsg(d.plan.txFD, sendMsgs, UInt32(k), Int32(MSG_DONTWAIT))
+            if stamped {
+                netloom_engine_request_tx_timestamp(&sendMsgs[0].msg_hdr, nil)
+                if sent > 0 { d.lead.sendLatency.record(sendStart: sendStart, deviceEntry: transmitStamp(d)) }
+            }
             if sent > 0 {
                 let after = clock.now().nanoseconds
                 d.counters.sentFrames += UInt64(sent)
