@@ -160,18 +160,13 @@ private final class Topology {
 
     deinit { destroy() }
 
-    /// Mean ping RTT in ms from ping's summary (microsecond resolution), after a
-    /// warm-up ping that resolves the neighbour.
+    /// Mean ping RTT in ms from ping's summary (microsecond resolution), after a second
+    /// of pings that are not counted (pingSettle).
     func pingRTT(count: Int, interval: String = "0.01") throws -> Double {
-        _ = try exec(a, ["ping", "-n", "-c", "2", "-i", "0.01", "-W", "2", addressB])
+        _ = try exec(a, ["ping", "-n", "-q"] + pingSettle(interval: interval) + ["-W", "2", addressB])
         let out = try exec(a, ["ping", "-n", "-q", "-c", "\(count)", "-i", interval, "-W", "2", addressB])
-        // rtt min/avg/max/mdev = 20.051/20.094/20.180/0.027 ms
-        guard let line = out.split(separator: "\n").first(where: { $0.contains("min/avg/max") }),
-              let values = line.split(separator: "=").last?.split(separator: "/"), values.count >= 2,
-              let avg = Double(values[1].trimmingCharacters(in: .whitespaces)) else {
-            throw CommandFailed(description: "ping printed no summary: \(out)")
-        }
-        return avg
+        guard let average = pingAverage(out) else { throw CommandFailed(description: "ping printed no summary: \(out)") }
+        return average
     }
 
     /// iperf3 TCP goodput a -> b in bit/s (receiver side).

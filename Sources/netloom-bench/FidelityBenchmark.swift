@@ -7,7 +7,9 @@ import NetLoomModel
 
 /// `netloom-bench fidelity`: configured against measured, per backend, side by side in
 /// one run, through real labs built by NetLoom (two hosts, one link): ping RTT for
-/// delay, iperf3 TCP goodput for rate, iperf3 UDP datagrams for loss.
+/// delay (after a second of uncounted pings, the median of the means of 25-ping batches,
+/// with the mean of all pings beside it), iperf3 TCP goodput for rate (after TCP's first
+/// second), iperf3 UDP datagrams for loss.
 struct FidelityBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fidelity",
@@ -68,18 +70,26 @@ private struct Fidelity {
         let name = "ping RTT, delay \(format(oneWayMilliseconds)) ms each way"
         let configured = 2 * oneWayMilliseconds
         if netemMissing { return [backend, name, "\(format(configured)) ms", "-", "-", "not measurable: no sch_netem here (configuration proven in the UML lane)"] }
-        let measured = median(try (0..<runs).map { _ in
+        // Each lab's pings go in batches of 25 (half a second); the figure is the median of
+        // the batches' mean RTTs over all runs, and the mean of all pings is shown beside it.
+        // This VM stalls a vCPU for 1-8 ms several times a second (a spinning loop on the idle
+        // machine sees it; it would delay netem's timer the same way): a stall that hits a
+        // ping moves a mean of 250 pings by 5-15 us, but only the batch it falls in.
+        let batches = try (0..<runs).flatMap { _ in
             try withLab(fields: "delay: \(format(oneWayMilliseconds))ms") { lab in
-                _ = try lab.exec("a", ["ping", "-c", "2", "-i", "0.1", "-q", lab.address("b")])  // resolve ARP first
-                // 100 pings, as the engine benchmark sends: the mean of 20 moved by 25 us with each slow one.
-                let output = try lab.exec("a", ["ping", "-c", "100", "-i", "0.02", "-q", lab.address("b")])
-                guard let rtt = pingAverage(output) else { throw ValidationError("ping: \(output)") }
-                return rtt
+                _ = try lab.exec("a", ["ping", "-q"] + pingSettle(interval: "0.02") + [lab.address("b")])
+                return try (0..<10).map { _ in
+                    let output = try lab.exec("a", ["ping", "-c", "25", "-i", "0.02", "-q", lab.address("b")])
+                    guard let rtt = pingAverage(output) else { throw ValidationError("ping: \(output)") }
+                    return rtt
+                }
             }
-        })
+        }
+        let measured = median(batches), mean = batches.reduce(0, +) / Double(batches.count)
         let tolerance = oneWayMilliseconds >= 10 ? configured * 0.02 + 0.1 : 0.1
+        let verdict = abs(measured - configured) <= tolerance ? "ok (within \(format(tolerance)) ms)" : "OFF by \(format(measured - configured, 3)) ms"
         return [backend, name, "\(format(configured)) ms", "\(format(measured, 3)) ms", format(measured / configured, 4),
-                abs(measured - configured) <= tolerance ? "ok (within \(format(tolerance)) ms)" : "OFF by \(format(measured - configured, 3)) ms"]
+                "\(verdict); median of \(batches.count) means of 25 pings; mean of all \(format(mean, 3)) ms"]
     }
 
     func goodput(rate: String) throws -> [String] {
@@ -221,6 +231,15 @@ enum Shell {
         guard process.terminationStatus == 0 else { throw ValidationError("\(arguments.joined(separator: " ")): \(text.prefix(300))") }
         return text
     }
+}
+
+/// Pings sent and not counted before a measurement: a second at the measured pace. They
+/// resolve the neighbour and let the lab settle (IPv6 duplicate address detection and
+/// router solicitations, the engine's send-latency estimate filling up): over a 1 ms link
+/// the first 100 pings after `up` averaged 25 us more than the next 100, in three labs of
+/// three. As iperf3's `-O 1` leaves out TCP's first second.
+func pingSettle(interval: String) -> [String] {
+    ["-c", "\(max(Int((1 / (Double(interval) ?? 1)).rounded()), 1))", "-i", interval]
 }
 
 /// "rtt min/avg/max/mdev = 20.1/20.3/20.9/0.2 ms" -> 20.3
