@@ -5,8 +5,8 @@ import NetLoomLinkEngine
 
 /// A throwaway two-host topology for root tests: namespaces `<prefix>-a`, `<prefix>-b`
 /// and the wire namespace `<prefix>-w`, joined by `a:eth0 <-> w:wa` and `w:wb <-> b:eth0`,
-/// with 10.201.N.1/24 on a and 10.201.N.2/24 on b. Built with `ip`; `destroy()` deletes
-/// the three namespaces (and so every interface in them).
+/// with 10.201.N.1/24 on a and 10.201.N.2/24 on b. Built with `ip`; `destroy()` stops the
+/// engines it started and deletes the namespaces (and so every interface in them).
 final class WireTopology {
     let prefix: String
     let subnet: Int
@@ -17,6 +17,7 @@ final class WireTopology {
     var addressB: String { "10.201.\(subnet).2" }
 
     private static let counter = Counter()
+    private var engines: [LinkEngine] = []
 
     init(tag: String) throws {
         let n = WireTopology.counter.next()
@@ -65,18 +66,29 @@ final class WireTopology {
     }
 
     func destroy() {
+        for engine in engines { engine.stop() }
         for ns in [a, b, c, d, wire] where NetworkNamespace.exists(named: ns) { _ = try? sh("ip", "netns", "del", ns) }
     }
 
     deinit { destroy() }
 
-    func engine(aToB: DirectionShaping, bToA: DirectionShaping, workers: Int = 2,
-                options: LinkEngineOptions = LinkEngineOptions()) throws -> LinkEngine {
-        let ns = try NetworkNamespace.open(named: wire)
+    /// An engine for link `a--b` (wire ends wa, wb), started; `destroy()` stops it.
+    @discardableResult
+    func startEngine(aToB: DirectionShaping, bToA: DirectionShaping, workers: Int = 2,
+                     options: LinkEngineOptions = LinkEngineOptions()) throws -> LinkEngine {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        return try LinkEngine(namespace: ns, links: [EngineLink(name: "a--b", sideA: "wa", sideB: "wb", aToB: aToB, bToA: bToA)],
-                              workers: workers, logger: logger, options: options)
+        let engine = try LinkEngine(namespace: try NetworkNamespace.open(named: wire),
+                                    links: [EngineLink(name: "a--b", sideA: "wa", sideB: "wb", aToB: aToB, bToA: bToA)],
+                                    workers: workers, logger: logger, options: options)
+        try start(engine)
+        return engine
+    }
+
+    /// Starts an engine built on this topology; `destroy()` stops it before the namespaces go.
+    func start(_ engine: LinkEngine) throws {
+        engines.append(engine)
+        try engine.start()
     }
 
     /// Runs a command inside namespace `ns` and returns its standard output.
@@ -226,5 +238,14 @@ extension WireTopology {
     func pingMedian(count: Int = 10, interval: String = "0.05") throws -> Double {
         _ = try exec(a, "ping", "-c", "1", "-W", "2", "-n", addressB)
         return median(pingRTTs(try exec(a, "ping", "-c", "\(count)", "-i", interval, "-W", "2", "-n", addressB)))
+    }
+}
+
+extension LinkEngine {
+    /// Counters once the workers have published what they just did (at least every
+    /// millisecond while busy, and before they sleep).
+    func publishedCounters() -> [EngineLinkCounters] {
+        usleep(5_000)
+        return counters()
     }
 }
