@@ -8,7 +8,6 @@
 /// the median of the last 15, which follows the traffic's own pace and ignores a send
 /// that was preempted.
 struct SendLatencyEstimate {
-    static let window = 15
     /// A sample is capped here: more is a preempted send, not the path.
     static let maximum: Int64 = 50_000
     static let interval: Int64 = 1_000_000
@@ -18,6 +17,7 @@ struct SendLatencyEstimate {
 
     /// The current estimate in nanoseconds; 0 until the first sample.
     private(set) var nanoseconds: Int64 = 0
+    /// The last 15 samples, a ring.
     private var samples: InlineArray<15, Int64> = .init(repeating: 0)
     private var count = 0
     private var next = 0
@@ -42,8 +42,8 @@ struct SendLatencyEstimate {
         }
         misses = 0
         samples[next] = min(max(deviceEntry - sendStart, 0), Self.maximum)
-        next = (next + 1) % Self.window
-        count = min(count + 1, Self.window)
+        next = (next + 1) % samples.count
+        count = min(count + 1, samples.count)
         nanoseconds = median()
     }
 
