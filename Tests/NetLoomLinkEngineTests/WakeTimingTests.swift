@@ -119,16 +119,19 @@ struct WakeTimingTests {
         var estimate = SendLatencyEstimate(enabled: true)
         var start: Int64 = 0
         for _ in 0..<SendLatencyEstimate.allowedMisses - 1 {
-            estimate.record(sendStart: start, deviceEntry: nil)
+            let ended = estimate.record(sendStart: start, deviceEntry: nil)
+            #expect(!ended)
             start += SendLatencyEstimate.interval
         }
-        // A stamp resets the count of misses.
+        // A stamp resets the count of misses; the miss that ends the sampling says so, once.
         estimate.record(sendStart: start, deviceEntry: start + 3_000)
+        var ended = 0
         for _ in 0..<SendLatencyEstimate.allowedMisses {
             start += SendLatencyEstimate.interval
             #expect(estimate.wantsStamp(now: start))
-            estimate.record(sendStart: start, deviceEntry: nil)
+            if estimate.record(sendStart: start, deviceEntry: nil) { ended += 1 }
         }
+        #expect(ended == 1)
         #expect(!estimate.wantsStamp(now: start + 10 * SendLatencyEstimate.interval))
         #expect(estimate.nanoseconds == 3_000)
         #expect(!SendLatencyEstimate(enabled: false).wantsStamp(now: 0))

@@ -11,8 +11,9 @@ struct SendLatencyEstimate {
     /// A sample is capped here: more is a preempted send, not the path.
     static let maximum: Int64 = 50_000
     static let interval: Int64 = 1_000_000
-    /// Requests that came back without a stamp before sampling stops (a kernel whose
-    /// veth gives no software transmit stamps).
+    /// Requests in a row that came back without a stamp before sampling stops: a kernel
+    /// whose veth_xmit takes no software transmit stamp (older ones; 6.18 takes it). The
+    /// send latency is then not taken off the delay.
     static let allowedMisses = 8
 
     /// The current estimate in nanoseconds; 0 until the first sample.
@@ -33,18 +34,20 @@ struct SendLatencyEstimate {
     }
 
     /// A stamped send started at `sendStart`; `deviceEntry` is its transmit stamp
-    /// (CLOCK_MONOTONIC), nil when none came back.
-    mutating func record(sendStart: Int64, deviceEntry: Int64?) {
+    /// (CLOCK_MONOTONIC), nil when none came back. True when this miss ends the sampling.
+    @discardableResult
+    mutating func record(sendStart: Int64, deviceEntry: Int64?) -> Bool {
         nextSample = sendStart + Self.interval
         guard let deviceEntry else {
             misses += 1
-            return
+            return misses == Self.allowedMisses
         }
         misses = 0
         samples[next] = min(max(deviceEntry - sendStart, 0), Self.maximum)
         next = (next + 1) % samples.count
         count = min(count + 1, samples.count)
         nanoseconds = median()
+        return false
     }
 
     private func median() -> Int64 {

@@ -568,7 +568,10 @@ final class Worker {
             let sent = netloom_sendmmsg(d.plan.txFD, sendMsgs, UInt32(k), Int32(MSG_DONTWAIT))
             if stamped {
                 netloom_engine_request_tx_timestamp(&sendMsgs[0].msg_hdr, nil)
-                if sent > 0 { d.lead.sendLatency.record(sendStart: sendStart, deviceEntry: transmitStamp(d)) }
+                if sent > 0 && d.lead.sendLatency.record(sendStart: sendStart, deviceEntry: transmitStamp(d)) {
+                    logger.notice("link engine: this kernel's veth gives no transmit stamps; the engine's own send latency (2-25 us) is not taken off the delay",
+                                  metadata: ["link": "\(d.plan.link)", "direction": "\(d.plan.direction)"])
+                }
             }
             if sent > 0 {
                 let after = clock.now().nanoseconds
