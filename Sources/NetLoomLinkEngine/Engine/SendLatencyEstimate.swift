@@ -12,7 +12,7 @@ struct SendLatencyEstimate {
     static let maximum: Int64 = 50_000
     static let interval: Int64 = 1_000_000
     /// Requests in a row that came back without a stamp before sampling stops: a kernel
-    /// whose veth_xmit takes no software transmit stamp (older ones; 6.18 takes it). The
+    /// whose veth_xmit takes no software transmit stamp (6.1 and 6.18 take it). The
     /// send latency is then not taken off the delay.
     static let allowedMisses = 8
 
