@@ -19,6 +19,43 @@ struct ClientRequest: Sendable {
     var promise: EventLoopPromise<RequestRecord>
 
     var sent: Double { issued ?? secondsSince(origin) }
+
+    /// This request's record before any of its stream arrived.
+    var freshRecord: RequestRecord {
+        RequestRecord(id: id, promptTokens: promptTokens, requestedOutputTokens: outputTokens, sent: sent)
+    }
+
+    /// Its record when it failed before any of its stream arrived.
+    func failedRecord(_ message: String) -> RequestRecord {
+        var record = freshRecord
+        record.error = message
+        return record
+    }
+}
+
+/// The request a client connection is serving (one at a time) and its record so far.
+struct InFlightRequest {
+    private(set) var current: (request: ClientRequest, record: RequestRecord)?
+
+    mutating func start(_ request: ClientRequest) { current = (request, request.freshRecord) }
+
+    mutating func update(_ record: RequestRecord) {
+        if let request = current?.request { current = (request, record) }
+    }
+
+    /// Completes the request with `record`.
+    mutating func finish(_ record: RequestRecord) {
+        guard let request = current?.request else { return }
+        current = nil
+        request.promise.succeed(record)
+    }
+
+    /// Completes the request, if one is in flight, with what arrived and `message` as its error.
+    mutating func fail(_ message: String) {
+        guard var record = current?.record else { return }
+        record.error = message
+        finish(record)
+    }
 }
 
 func secondsSince(_ origin: ContinuousClock.Instant) -> Double { seconds(ContinuousClock.now - origin) }
@@ -29,7 +66,7 @@ final class HTTPStreamHandler: ChannelDuplexHandler {
     typealias OutboundIn = ClientRequest
     typealias OutboundOut = HTTPClientRequestPart
 
-    private var current: (request: ClientRequest, record: RequestRecord)?
+    private var inFlight = InFlightRequest()
     private var parser = SSEParser()
     private var status: HTTPResponseStatus = .ok
     private var done = false
@@ -46,8 +83,7 @@ final class HTTPStreamHandler: ChannelDuplexHandler {
         parser = SSEParser()
         status = .ok
         done = false
-        current = (request, RequestRecord(id: request.id, promptTokens: request.promptTokens,
-                                          requestedOutputTokens: request.outputTokens, sent: request.sent))
+        inFlight.start(request)
         context.write(wrapOutboundOut(.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1/completions", headers: headers))),
                       promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
@@ -55,7 +91,7 @@ final class HTTPStreamHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let (request, stored) = current else { return }
+        guard let (request, stored) = inFlight.current else { return }
         var record = stored
         switch unwrapInboundIn(data) {
         case .head(let head):
@@ -77,30 +113,21 @@ final class HTTPStreamHandler: ChannelDuplexHandler {
                     }
                 }
             }
-            current = (request, record)
+            inFlight.update(record)
         case .end:
             if record.error == nil && !done { record.error = status == .ok ? "the stream ended without [DONE]" : "HTTP \(status.code)" }
-            current = nil
-            request.promise.succeed(record)
+            inFlight.finish(record)
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail("the connection closed")
+        inFlight.fail("the connection closed")
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail("\(error)")
+        inFlight.fail("\(error)")
         context.close(promise: nil)
-    }
-
-    private func fail(_ message: String) {
-        guard let (request, stored) = current else { return }
-        var record = stored
-        current = nil
-        record.error = message
-        request.promise.succeed(record)
     }
 }
 
@@ -110,53 +137,42 @@ final class TCPStreamHandler: ChannelDuplexHandler {
     typealias OutboundIn = ClientRequest
     typealias OutboundOut = ByteBuffer
 
-    private var current: (request: ClientRequest, record: RequestRecord)?
+    private var inFlight = InFlightRequest()
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = unwrapOutboundIn(data)
         var buffer = context.channel.allocator.buffer(capacity: ServingWire.requestHeaderBytes + request.prompt.utf8.count)
         ServingWire.writeRequest(into: &buffer, id: request.id, promptTokens: request.promptTokens,
                                  outputTokens: request.outputTokens, prompt: request.prompt)
-        current = (request, RequestRecord(id: request.id, promptTokens: request.promptTokens,
-                                          requestedOutputTokens: request.outputTokens, sent: request.sent))
+        inFlight.start(request)
         context.write(wrapOutboundOut(buffer), promise: promise)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let (request, stored) = current else { return }
+        guard let (request, stored) = inFlight.current else { return }
         var record = stored
         switch unwrapInboundIn(data) {
         case .tokens(let count):
             record.chunkTimes.append(secondsSince(request.origin))
             record.chunkTokens.append(count)
-            current = (request, record)
+            inFlight.update(record)
         case .done(let prompt):
             record.serverPromptTokens = prompt
-            current = nil
-            request.promise.succeed(record)
+            inFlight.finish(record)
         case .error(let message):
             record.error = "server: \(message)"
-            current = nil
-            request.promise.succeed(record)
+            inFlight.finish(record)
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail("the connection closed")
+        inFlight.fail("the connection closed")
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail("\(error)")
+        inFlight.fail("\(error)")
         context.close(promise: nil)
-    }
-
-    private func fail(_ message: String) {
-        guard let (request, stored) = current else { return }
-        var record = stored
-        current = nil
-        record.error = message
-        request.promise.succeed(record)
     }
 }
 
@@ -209,17 +225,11 @@ final class StreamConnection: Sendable {
         let promise = channel.eventLoop.makePromise(of: RequestRecord.self)
         let request = ClientRequest(id: id, promptTokens: promptTokens, outputTokens: outputTokens, prompt: prompt, model: model,
                                     origin: origin, issued: issued, promise: promise)
-        channel.writeAndFlush(request).whenFailure { error in
-            var record = RequestRecord(id: id, promptTokens: promptTokens, requestedOutputTokens: outputTokens, sent: issued ?? secondsSince(origin))
-            record.error = "send: \(error)"
-            promise.succeed(record)
-        }
+        channel.writeAndFlush(request).whenFailure { error in promise.succeed(request.failedRecord("send: \(error)")) }
         do {
             return try await promise.futureResult.get()
         } catch {
-            var record = RequestRecord(id: id, promptTokens: promptTokens, requestedOutputTokens: outputTokens, sent: issued ?? secondsSince(origin))
-            record.error = "\(error)"
-            return record
+            return request.failedRecord("\(error)")
         }
     }
 
