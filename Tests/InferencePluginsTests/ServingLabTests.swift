@@ -43,7 +43,7 @@ struct ServingLabTests {
         #expect(run.result("mean prompt tokens") == 200)
         // 2 ms each way: the TTFT is at least the RTT; each later token a 1 ms decode step.
         let ttft = try #require(run.result("ttft median"))
-        #expect(ttft > 4 && ttft < 30, "TTFT \(ttft) ms")
+        #expect(ttft > 4 && ttft < 30, "TTFT \(ttft) ms; \(run.diagnosis)")
         let tpot = try #require(run.result("tpot median"))
         #expect(tpot > 0.9 && tpot < 5, "TPOT \(tpot) ms")
         #expect(run.rows("workloads/0-llm-serving/tables/requests.csv").count == 30)
