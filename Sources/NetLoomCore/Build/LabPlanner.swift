@@ -50,8 +50,7 @@ public enum LabPlanner {
 
     static func tcpBufferSysctls(_ lab: ResolvedLab) -> [Sysctl] {
         let fastest = lab.links.flatMap { [$0.aToB.rate, $0.bToA.rate] }.compactMap { $0?.bitsPerSecond }.max() ?? 0
-        let rtt = Double(lab.rttReference.components.seconds) + Double(lab.rttReference.components.attoseconds) / 1e18
-        let needed = UInt64(Double(bufferBDPs) * Double(fastest) / 8 * rtt)
+        let needed = UInt64(Double(bufferBDPs) * Double(fastest) / 8 * seconds(lab.rttReference))
         let linuxDefault: UInt64 = 6 << 20
         guard needed > linuxDefault else { return [] }
         let size = min(needed, 1 << 30)

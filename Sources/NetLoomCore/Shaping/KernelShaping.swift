@@ -146,7 +146,6 @@ public enum KernelShaping {
 
     /// Packets in flight on a delay line of `delay` at `rate`.
     static func delayLinePackets(rate: UInt64, delay: Duration) -> UInt64 {
-        let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
-        return UInt64((Double(rate) / 8 * seconds / Double(assumedPacketBytes)).rounded(.up))
+        UInt64((Double(rate) / 8 * seconds(delay) / Double(assumedPacketBytes)).rounded(.up))
     }
 }
